@@ -1,0 +1,241 @@
+"""The `interviewer` command line: ask, grade, topics, search, index, ingest."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import click
+
+from interviewer import display
+from interviewer.config import Settings, load_settings
+from interviewer.errors import CorpusError, InterviewerError
+from interviewer.models import Grade, Question
+from interviewer.runtime import Runtime
+from interviewer.session import Interview, pick, select_questions
+from interviewer.store import AnswerLog
+
+SKIP_WORDS = {"/skip", "skip"}
+QUIT_WORDS = {"/quit", "quit", "/exit", "exit"}
+
+
+class ReportingGroup(click.Group):
+    """Turns InterviewerError into one 'Error: ...' line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except InterviewerError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--bank", type=click.Path(path_type=Path), help="Question bank folder (default: corpus/).")
+@click.option("--model", help="Embedding model: local folder or cached hub id (default: shipped MiniLM).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="YAML config file.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where indexes are cached.")
+@click.version_option(package_name="interviewer")
+@click.pass_context
+def cli(ctx: click.Context, bank: Path | None, model: str | None, config_path: Path | None,
+        cache_dir: Path | None) -> None:
+    """A mock interviewer for ML and deep-learning interviews, graded offline."""
+    ctx.obj = load_settings(config_path, bank=bank, model=model, cache_dir=cache_dir)
+
+
+def runtime_for(ctx: click.Context) -> Runtime:
+    """The runtime for this invocation's settings."""
+    settings: Settings = ctx.obj
+    return Runtime(settings)
+
+
+def wait_notice() -> None:
+    click.echo(click.style("Loading the embedding model and index...", dim=True), err=True)
+
+
+def grade_and_record(runtime: Runtime, question: Question, answer: str) -> Grade:
+    """Grade an answer, recording it first so it survives any failure of the grader."""
+    log = AnswerLog(runtime.settings.data_dir)
+    try:
+        grade = runtime.grader(wait_notice).grade(question, answer)
+    except InterviewerError as exc:
+        log.record(question.id, answer, error=str(exc))
+        raise InterviewerError(f"{exc} (your answer was saved to {log.path})") from exc
+    try:
+        log.record(question.id, answer, grade)
+    except OSError as exc:
+        click.echo(f"Warning: could not save the answer to {log.path}: {exc}", err=True)
+    return grade
+
+
+def emit_grade(grade: Grade, as_json: bool) -> None:
+    click.echo(json.dumps(grade.to_dict(), indent=2, ensure_ascii=False) if as_json
+               else display.grade_block(grade))
+
+
+def read_answer() -> str | None:
+    """A multi-line answer ended by an empty line or end of input; None at end of input with no text."""
+    click.echo(click.style("Your answer (end with an empty line; /skip, /quit):", dim=True))
+    lines: list[str] = []
+    while True:
+        try:
+            line = input("> " if not lines else "  ")
+        except EOFError:
+            return "\n".join(lines) if lines else None
+        if not line.strip():
+            if lines:
+                return "\n".join(lines)
+            continue
+        lines.append(line)
+        if len(lines) == 1 and line.strip().lower() in SKIP_WORDS | QUIT_WORDS:
+            return line.strip().lower()
+
+
+def run_interview(runtime: Runtime, questions: list[Question]) -> Interview:
+    """Ask each question, grade each answer, until the questions run out or the candidate quits."""
+    interview = Interview(questions)
+    while not interview.finished:
+        question = interview.current()
+        click.echo(display.question_block(question, interview.position + 1, len(questions)))
+        answer = read_answer()
+        if answer is None or answer in QUIT_WORDS:
+            break
+        if answer in SKIP_WORDS:
+            interview.skip()
+            click.echo(click.style("Skipped.", dim=True))
+            continue
+        turn = interview.answer(answer, grade_and_record(runtime, question, answer))
+        click.echo(display.grade_block(turn.grade))
+    return interview
+
+
+@cli.command()
+@click.option("--topic", "-t", "topics", multiple=True, help="Topic tag or free text; repeatable.")
+@click.option("--count", "-n", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many questions to ask.")
+@click.option("--question", "-q", "question_id", help="Ask this question id instead of choosing.")
+@click.option("--answer", "-a", help="Grade this answer to the first question and exit ('-' reads stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON (with --answer).")
+@click.option("--seed", type=int, help="Seed for the question order.")
+@click.pass_context
+def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: str | None,
+        answer: str | None, as_json: bool, seed: int | None) -> None:
+    """Run a mock interview: ask questions, read answers, grade them."""
+    runtime = runtime_for(ctx)
+    if question_id:
+        questions = [runtime.bank.get(question_id)]
+    else:
+        pool = select_questions(runtime.bank, list(topics), lambda: runtime.index(wait_notice))
+        questions = pick(pool, count, random.Random(seed))
+    if answer is not None:
+        text = sys.stdin.read() if answer == "-" else answer
+        if not as_json:
+            click.echo(display.question_block(questions[0], 1, 1))
+        emit_grade(grade_and_record(runtime, questions[0], text), as_json)
+        return
+    runtime.start_loading()
+    try:
+        interview = run_interview(runtime, questions)
+    except KeyboardInterrupt:
+        click.echo("\nStopped.")
+        return
+    if interview.turns:
+        click.echo(display.summary_block(interview))
+
+
+@cli.command()
+@click.option("--question", "-q", "question_id", required=True, help="Question id, e.g. ML0023.")
+@click.option("--answer", "-a", required=True, help="The answer text ('-' reads stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON.")
+@click.pass_context
+def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool) -> None:
+    """Grade one answer to one question."""
+    runtime = runtime_for(ctx)
+    question = runtime.bank.get(question_id)
+    text = sys.stdin.read() if answer == "-" else answer
+    emit_grade(grade_and_record(runtime, question, text), as_json)
+
+
+@cli.command()
+@click.pass_context
+def topics(ctx: click.Context) -> None:
+    """List the bank's topics and how many questions each has."""
+    bank = runtime_for(ctx).bank
+    for topic in bank.taxonomy:
+        count = sum(1 for q in bank.questions if topic.name in q.topics)
+        click.echo(f"{topic.name:20s} {count:3d}  {topic.title}")
+    click.echo(f"{len(bank.questions)} questions in {bank.folder}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", "-k", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.pass_context
+def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
+    """Find questions by meaning."""
+    hits = runtime_for(ctx).index().search(query, limit)
+    if as_json:
+        rows = [{"id": h.question.id, "score": round(h.score, 4), "question": h.question.question}
+                for h in hits]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for hit in hits:
+        click.echo(f"{hit.score:.3f}  {hit.question.id:8s} {hit.question.question}")
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Only report whether the cached index is current.")
+@click.option("--rebuild", is_flag=True, help="Rebuild even if a current index is cached.")
+@click.pass_context
+def index(ctx: click.Context, check: bool, rebuild: bool) -> None:
+    """Build the bank's index, or check that the cached one is current."""
+    from interviewer.embeddings import SentenceTransformerEmbedder
+    from interviewer.index import index_status, open_index
+
+    runtime = runtime_for(ctx)
+    settings = runtime.settings
+    embedder = SentenceTransformerEmbedder(settings.model, settings.device)
+    folder, fresh = index_status(runtime.bank, embedder, settings.cache_dir)
+    if check:
+        click.echo(f"{'current' if fresh else 'missing or stale'}: {folder}")
+        ctx.exit(0 if fresh else 1)
+    if fresh and not rebuild:
+        click.echo(f"Index is current: {folder}")
+        return
+    built = open_index(runtime.bank, embedder, settings.cache_dir, rebuild=True)
+    click.echo(f"Indexed {len(built.bank.questions)} questions with {embedder.identity}: {folder}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path),
+              help="YAML file to write (default: print to stdout).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.pass_context
+def ingest(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, force: bool) -> None:
+    """Parse source documents (Q&A pages, flashcard decks) into draft bank YAML.
+
+    Review the draft's key points, topics and mistakes by hand, then put it in the bank folder.
+    """
+    from interviewer.corpus import dump_questions, load_taxonomy
+    from interviewer.ingest import parse_document
+
+    settings: Settings = ctx.obj
+    taxonomy = list(load_taxonomy(settings.bank))
+    questions = [q for source in sources for q in parse_document(source, taxonomy)]
+    text = dump_questions(questions)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        raise CorpusError(f"{out}: already exists; pass --force to overwrite your edits there")
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {len(questions)} questions from {len(sources)} documents to {out}", err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="interviewer")

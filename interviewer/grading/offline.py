@@ -1,0 +1,177 @@
+"""The offline grader: aligns answer statements to key points and known mistakes with embeddings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from interviewer.grading.text import negated, novelty, split_units, words
+from interviewer.index import BankIndex
+from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
+
+GRADER_NAME = "offline"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Similarities (after the lexical adjustments) that decide credit and status."""
+
+    no_credit: float = 0.40  # at or below: the key point earns nothing
+    full_credit: float = 0.68  # at or above: the key point earns full credit
+    covered: float = 0.60
+    partial: float = 0.47
+    mistake: float = 0.62  # a statement this close to a known mistake, and closer than to any key point
+    mistake_margin: float = 0.03
+    alias: float = 0.62  # a related question's key point this close to ours counts as a rewording
+    negation_factor: float = 0.75  # similarity kept when one side is negated and the other not
+    short_unit_words: int = 6  # statements shorter than this earn proportionally less
+    mistake_penalty: float = 2.0  # points off per mistake found
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Adjusted similarities of answer statements (rows) to targets (columns)."""
+
+    units: list[str]
+    scores: np.ndarray
+
+    def best(self, column: int) -> tuple[float, str]:
+        """The best statement for one target and its score."""
+        if not self.units:
+            return 0.0, ""
+        row = int(np.argmax(self.scores[:, column]))
+        return float(self.scores[row, column]), self.units[row]
+
+
+class OfflineGrader:
+    """Grades with the embedding model and the bank's cached vectors; no network, no LLM."""
+
+    name = GRADER_NAME
+
+    def __init__(self, index: BankIndex, thresholds: Thresholds | None = None) -> None:
+        self.index = index
+        self.thresholds = thresholds or Thresholds()
+
+    def grade(self, question: Question, answer: str) -> Grade:
+        """Score, key-point checklist, mistakes and feedback for one answer."""
+        units = split_units(answer)
+        if not units:
+            return self._empty_grade(question)
+        unit_vectors = self.index.embedder.embed(units)
+        key_points = self._key_point_alignment(question, units, unit_vectors)
+        mistakes = self._mistakes(question, units, unit_vectors, key_points)
+        wrong_units = {m.evidence for m in mistakes}
+        results = [self._judge(text, key_points, col, wrong_units)
+                   for col, text in enumerate(question.key_points)]
+        credit = [self._credit(r.similarity) for r in results]
+        raw = 10.0 * float(np.mean(credit)) - self.thresholds.mistake_penalty * len(mistakes)
+        score = round(min(10.0, max(0.0, raw)) * 2) / 2
+        return Grade(
+            question_id=question.id,
+            score=score,
+            grader=self.name,
+            key_points=tuple(results),
+            feedback=feedback(results, mistakes),
+            reference=question.reference,
+            mistakes=tuple(mistakes),
+        )
+
+    def _adjust(self, raw: np.ndarray, units: list[str], targets: list[str], question: str) -> np.ndarray:
+        """Discount echoes of the question, very short statements and negation mismatches."""
+        t = self.thresholds
+        adjusted = raw.copy()
+        for i, unit in enumerate(units):
+            echo = min(1.0, 0.4 + 1.5 * novelty(unit, question))
+            brevity = min(1.0, len(words(unit)) / t.short_unit_words)
+            adjusted[i] *= echo * brevity
+            unit_negated = negated(unit)
+            for j, target in enumerate(targets):
+                if unit_negated != negated(target):
+                    adjusted[i, j] *= t.negation_factor
+        return adjusted
+
+    def _key_point_alignment(self, question: Question, units: list[str], vectors: np.ndarray) -> Alignment:
+        """Each key point scored by its best statement, its related rewordings counted too."""
+        own = self.index.texts_for(question.id, "key_point")
+        raw = vectors @ own.T
+        aliases = self._aliases(question, own)
+        for col, alias_vectors in aliases.items():
+            raw[:, col] = np.maximum(raw[:, col], (vectors @ alias_vectors.T).max(axis=1))
+        return Alignment(units, self._adjust(raw, units, list(question.key_points), question.question))
+
+    def _aliases(self, question: Question, own: np.ndarray) -> dict[int, np.ndarray]:
+        """Rewordings of our key points, by column: reference sentences and related key points."""
+        candidates = [self.index.texts_for(question.id, "reference")]
+        for other in question.related:
+            other_id = self.index.bank.get(other).id
+            candidates += [self.index.texts_for(other_id, "key_point"),
+                           self.index.texts_for(other_id, "reference")]
+        pool = np.vstack([c for c in candidates if len(c)]) if any(len(c) for c in candidates) else None
+        if pool is None:
+            return {}
+        aliases: dict[int, list[np.ndarray]] = {}
+        for col, row in zip(*np.nonzero(own @ pool.T >= self.thresholds.alias)):
+            aliases.setdefault(int(col), []).append(pool[row])
+        return {col: np.vstack(vs) for col, vs in aliases.items()}
+
+    def _mistakes(
+        self, question: Question, units: list[str], vectors: np.ndarray, key_points: Alignment
+    ) -> list[MistakeFound]:
+        """Statements closer to a known mistake than to any key point."""
+        mistake_vectors = self.index.texts_for(question.id, "mistake")
+        if not len(mistake_vectors):
+            return []
+        t = self.thresholds
+        raw = vectors @ mistake_vectors.T
+        scores = self._adjust(raw, units, list(question.mistakes), question.question)
+        found: dict[str, MistakeFound] = {}
+        for row, unit in enumerate(units):
+            col = int(np.argmax(scores[row]))
+            score = float(scores[row, col])
+            best_key_point = float(key_points.scores[row].max())
+            claim = question.mistakes[col]
+            if score >= t.mistake and score >= best_key_point + t.mistake_margin and claim not in found:
+                found[claim] = MistakeFound(claim, unit, round(score, 3))
+        return list(found.values())
+
+    def _judge(self, text: str, alignment: Alignment, col: int, wrong_units: set[str]) -> KeyPointResult:
+        """Status and evidence of one key point, ignoring statements reported as mistakes."""
+        t = self.thresholds
+        scores = alignment.scores[:, col].copy()
+        for row, unit in enumerate(alignment.units):
+            if unit in wrong_units:
+                scores[row] = 0.0
+        row = int(np.argmax(scores))
+        best = float(scores[row])
+        status = "covered" if best >= t.covered else "partial" if best >= t.partial else "missed"
+        evidence = alignment.units[row] if status != "missed" else ""
+        return KeyPointResult(text, status, evidence, round(best, 3))
+
+    def _credit(self, similarity: float) -> float:
+        """Credit from 0 to 1, linear between the no-credit and full-credit similarities."""
+        t = self.thresholds
+        return float(np.clip((similarity - t.no_credit) / (t.full_credit - t.no_credit), 0.0, 1.0))
+
+    def _empty_grade(self, question: Question) -> Grade:
+        results = tuple(KeyPointResult(text, "missed") for text in question.key_points)
+        return Grade(question.id, 0.0, self.name, results,
+                     "No answer to grade. Here is what a good answer covers.", question.reference)
+
+
+def feedback(results: list[KeyPointResult], mistakes: list[MistakeFound]) -> str:
+    """Short feedback naming what was covered, what was missed, and what was wrong."""
+    covered = [r for r in results if r.status == "covered"]
+    partial = [r for r in results if r.status == "partial"]
+    missed = [r for r in results if r.status == "missed"]
+    lines = [f"You covered {len(covered)} of {len(results)} key points"
+             + (f" and touched on {len(partial)} more." if partial else ".")]
+    if missed:
+        lines.append("Missed: " + " ".join(r.text for r in missed))
+    if partial:
+        lines.append("Say more about: " + " ".join(r.text for r in partial))
+    for mistake in mistakes:
+        lines.append(f"Careful: \"{mistake.evidence}\" is wrong; it is a common misconception.")
+    if not missed and not partial and not mistakes:
+        lines.append("A complete answer.")
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""Cutting an answer into statements and the lexical signals the offline grader uses beside embeddings."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    "a an the and or but if then so of to in on at by for with from as into onto over under about "
+    "is are was were be been being am do does did doing have has had having it its this that these "
+    "those there their they them we you your our i he she his her which who whom what when where why "
+    "how can could should would may might must will shall also very more most less least than too "
+    "just such each every some any all both other another same own only not no nor".split()
+)
+NEGATIONS = frozenset(
+    "not no never cannot can't won't don't doesn't isn't aren't didn't nor none neither".split()
+)
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
+CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because)\b)|\s+-\s+")
+BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d+[.)])\s*")
+MAX_CLAUSE_SPLIT_WORDS = 22
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens."""
+    return WORD.findall(text.lower().replace("’", "'"))
+
+
+def stem(word: str) -> str:
+    """A crude suffix-stripping stem, enough to match 'gradients' with 'gradient'."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the words that carry meaning."""
+    return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1}
+
+
+def novelty(unit: str, question: str) -> float:
+    """Share of the unit's content words that the question does not already contain."""
+    unit_stems = content_stems(unit)
+    if not unit_stems:
+        return 0.0
+    return len(unit_stems - content_stems(question)) / len(unit_stems)
+
+
+def negated(text: str) -> bool:
+    """True when the text carries an odd number of negations."""
+    tokens = words(text)
+    count = sum(1 for t in tokens if t in NEGATIONS or t.endswith("n't"))
+    return count % 2 == 1
+
+
+def is_word_list(text: str) -> bool:
+    """True for a bare list of terms ('Adam, momentum, RMSProp, learning rate') rather than a claim."""
+    tokens = words(text)
+    items = [p for p in re.split(r"[,/;]|\band\b", text) if p.strip()]
+    function_words = sum(1 for t in tokens if t in STOPWORDS)
+    return len(items) >= 3 and function_words <= max(1, len(tokens) // 8)
+
+
+def split_units(answer: str) -> list[str]:
+    """The answer's statements: sentences, list items, and clauses of long sentences."""
+    units: list[str] = []
+    for piece in SENTENCE_BREAK.split(answer):
+        piece = BULLET.sub("", piece).strip(" \t-*•")
+        if not words(piece):
+            continue
+        if is_word_list(piece):
+            units.extend(p.strip() for p in re.split(r"[,/;]|\band\b", piece) if words(p))
+            continue
+        units.append(piece)
+        if len(words(piece)) > MAX_CLAUSE_SPLIT_WORDS:
+            clauses = [c.strip() for c in CLAUSE_BREAK.split(piece) if len(words(c)) >= 4]
+            if len(clauses) > 1:
+                units.extend(clauses)
+    return units
+
+
+def reference_sentences(reference: str) -> list[str]:
+    """The reference answer's prose statements, without formulas and headings."""
+    kept = []
+    for unit in split_units(reference):
+        tokens = words(unit)
+        symbols = sum(unit.count(c) for c in "\\=^_{}")
+        if len(tokens) >= 5 and symbols < 2:
+            kept.append(unit)
+    return kept
