@@ -11,6 +11,7 @@ import numpy as np
 
 from interviewer.corpus import Bank
 from interviewer.errors import InterviewerError
+from interviewer.grading.text import content_stems
 from interviewer.index import BankIndex
 from interviewer.models import Grade, Question
 
@@ -50,8 +51,17 @@ def tagged_questions(bank: Bank, tag: str) -> list[Question]:
     return [q for q in bank.questions if tag in q.topics]
 
 
+def questions_mentioning(bank: Bank, topic: str) -> list[Question]:
+    """Questions whose text uses every content word of the topic."""
+    wanted = content_stems(topic)
+    if not wanted:
+        return []
+    return [q for q in bank.questions
+            if wanted <= content_stems(" ".join([q.question, q.reference, *q.key_points]))]
+
+
 def questions_by_meaning(index: BankIndex, topic: str) -> list[Question]:
-    """Questions close in meaning to a free-text topic, or whose topic description it matches."""
+    """Questions close in meaning to a free-text topic, whose topic description it matches, or that use it."""
     vector = index.embedder.embed([topic])[0]
     hits = index.search_vector(vector, len(index.bank.questions))
     best = hits[0].score if hits else 0.0
@@ -60,7 +70,7 @@ def questions_by_meaning(index: BankIndex, topic: str) -> list[Question]:
     for name, score in sorted(topic_scores.items(), key=lambda kv: -kv[1])[:1]:
         if score >= TOPIC_DESCRIPTION_MATCH:
             chosen += [q for q in tagged_questions(index.bank, name) if q not in chosen]
-    return chosen
+    return chosen + [q for q in questions_mentioning(index.bank, topic) if q not in chosen]
 
 
 def select_questions(

@@ -26,18 +26,26 @@ GOOD = {
         "patterns, and it gives no probabilities or confidence, only a hard binary output."
     ),
 }
-PARAPHRASED = {
+PARAPHRASED = {  # the same content as the reference, in a candidate's own sentences and word order
     "DL0014": (
-        "You do most of the arithmetic with 16-bit floats, which modern accelerators crunch far more "
-        "quickly than 32-bit ones. Each number takes half the bytes, so activations eat less GPU RAM and "
-        "bigger batches or networks fit on the card. Scaling the loss keeps small gradients from "
-        "underflowing, so you end up just as accurate as with full precision."
+        "The point is speed: half-precision arithmetic is quicker than single precision on GPUs with "
+        "tensor cores. Each value needs half as many bytes, so the model, activations and batches use "
+        "less GPU memory, and a bigger batch or a bigger network fits. Loss scaling stops small gradients "
+        "from vanishing in FP16, so you keep the accuracy of a float32 run."
     ),
     "ML0044": (
-        "It's the simplest neuron model: multiply each input by a weight, sum them up with an offset, "
-        "and threshold the result to pick one of two classes. The catch is that it can only draw a "
-        "straight line or hyperplane between classes, so a problem like exclusive-or is out of reach, "
-        "and it outputs hard labels rather than probabilities."
+        "It's the simplest neural unit: multiply each input by a weight, add them up with a bias term, "
+        "and threshold the total to pick one of two classes. Its decision boundary is a single line or "
+        "hyperplane, so it fails on data that isn't linearly separable, XOR being the classic example. "
+        "Being one layer it can't represent non-linear functions, and it returns a hard 0/1 label "
+        "instead of a probability."
+    ),
+    "F004-37": (
+        "Adam tracks two running averages per weight: the mean of recent gradients and the mean of their "
+        "squares. Because both start at zero it rescales them early in training to remove that bias. "
+        "The step for a weight is the averaged gradient divided by the root of the averaged squared "
+        "gradient, which gives each weight its own effective learning rate, a bit like momentum combined "
+        "with RMSProp."
     ),
 }
 PARTIAL = {

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interviewer.grading.text import negated, novelty, split_units, words
+from interviewer.grading.text import content_stems, negated, novelty, split_units, words
 from interviewer.index import BankIndex
 from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
 
@@ -17,14 +17,17 @@ GRADER_NAME = "offline"
 class Thresholds:
     """Similarities (after the lexical adjustments) that decide credit and status."""
 
-    no_credit: float = 0.40  # at or below: the key point earns nothing
-    full_credit: float = 0.68  # at or above: the key point earns full credit
-    covered: float = 0.60
-    partial: float = 0.47
-    mistake: float = 0.62  # a statement this close to a known mistake, and closer than to any key point
+    no_credit: float = 0.30  # at or below: the key point earns nothing
+    full_credit: float = 0.58  # at or above: the key point earns full credit
+    covered: float = 0.52
+    partial: float = 0.40
+    mistake: float = 0.60  # a statement this close to a known mistake, and closer than to any key point
+    mistake_without_its_words: float = 0.85  # the same, when it shares none of the mistake's own words
     mistake_margin: float = 0.03
+    residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
+    reuse_factor: float = 0.7  # similarity kept for key points other than the one a statement fits best
     alias: float = 0.62  # a related question's key point this close to ours counts as a rewording
-    negation_factor: float = 0.75  # similarity kept when one side is negated and the other not
+    negation_factor: float = 0.6  # similarity kept when one side is negated and the other not
     short_unit_words: int = 6  # statements shorter than this earn proportionally less
     mistake_penalty: float = 2.0  # points off per mistake found
 
@@ -77,6 +80,16 @@ class OfflineGrader:
             mistakes=tuple(mistakes),
         )
 
+    def _similarity(self, question: Question, units: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Cosine similarity blended with the similarity of what each side says beyond the question.
+
+        Key points and answers share the question's subject, which alone makes their plain cosine
+        high; removing the question's direction leaves what a statement adds to it.
+        """
+        w = self.thresholds.residual_weight
+        q = self.index.texts_for(question.id, "question")[0]
+        return (1 - w) * (units @ targets.T) + w * (residual(units, q) @ residual(targets, q).T)
+
     def _adjust(self, raw: np.ndarray, units: list[str], targets: list[str], question: str) -> np.ndarray:
         """Discount echoes of the question, very short statements and negation mismatches."""
         t = self.thresholds
@@ -94,11 +107,13 @@ class OfflineGrader:
     def _key_point_alignment(self, question: Question, units: list[str], vectors: np.ndarray) -> Alignment:
         """Each key point scored by its best statement, its related rewordings counted too."""
         own = self.index.texts_for(question.id, "key_point")
-        raw = vectors @ own.T
+        raw = self._similarity(question, vectors, own)
         aliases = self._aliases(question, own)
         for col, alias_vectors in aliases.items():
-            raw[:, col] = np.maximum(raw[:, col], (vectors @ alias_vectors.T).max(axis=1))
-        return Alignment(units, self._adjust(raw, units, list(question.key_points), question.question))
+            via_alias = self._similarity(question, vectors, alias_vectors).max(axis=1)
+            raw[:, col] = np.maximum(raw[:, col], via_alias)
+        adjusted = self._adjust(raw, units, list(question.key_points), question.question)
+        return Alignment(units, one_point_per_statement(adjusted, self.thresholds.reuse_factor))
 
     def _aliases(self, question: Question, own: np.ndarray) -> dict[int, np.ndarray]:
         """Rewordings of our key points, by column: reference sentences and related key points."""
@@ -123,16 +138,16 @@ class OfflineGrader:
         if not len(mistake_vectors):
             return []
         t = self.thresholds
-        raw = vectors @ mistake_vectors.T
+        raw = self._similarity(question, vectors, mistake_vectors)
         scores = self._adjust(raw, units, list(question.mistakes), question.question)
         found: dict[str, MistakeFound] = {}
         for row, unit in enumerate(units):
             col = int(np.argmax(scores[row]))
             score = float(scores[row, col])
-            best_key_point = float(key_points.scores[row].max())
             claim = question.mistakes[col]
-            if score >= t.mistake and score >= best_key_point + t.mistake_margin and claim not in found:
-                found[claim] = MistakeFound(claim, unit, round(score, 3))
+            bar = t.mistake if shares_distinctive_words(unit, claim, question) else t.mistake_without_its_words
+            if score >= bar and score >= key_points.scores[row].max() + t.mistake_margin:
+                found.setdefault(claim, MistakeFound(claim, unit, round(score, 3)))
         return list(found.values())
 
     def _judge(self, text: str, alignment: Alignment, col: int, wrong_units: set[str]) -> KeyPointResult:
@@ -157,6 +172,27 @@ class OfflineGrader:
         results = tuple(KeyPointResult(text, "missed") for text in question.key_points)
         return Grade(question.id, 0.0, self.name, results,
                      "No answer to grade. Here is what a good answer covers.", question.reference)
+
+
+def one_point_per_statement(scores: np.ndarray, reuse_factor: float) -> np.ndarray:
+    """Discount each statement's fit to every key point but its best, so one sentence is not many points."""
+    discounted = scores * reuse_factor
+    best = np.argmax(scores, axis=1)
+    rows = np.arange(len(scores))
+    discounted[rows, best] = scores[rows, best]
+    return discounted
+
+
+def residual(vectors: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Unit vectors of what remains after removing DIRECTION (a unit vector) from each row."""
+    rest = vectors - np.outer(vectors @ direction, direction)
+    return rest / np.maximum(np.linalg.norm(rest, axis=1, keepdims=True), 1e-9)
+
+
+def shares_distinctive_words(unit: str, claim: str, question: Question) -> bool:
+    """True when the statement uses a word of the wrong claim that the correct answer never uses."""
+    correct = content_stems(" ".join([question.question, question.reference, *question.key_points]))
+    return bool((content_stems(claim) - correct) & content_stems(unit))
 
 
 def feedback(results: list[KeyPointResult], mistakes: list[MistakeFound]) -> str:

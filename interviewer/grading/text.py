@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 STOPWORDS = frozenset(
-    "a an the and or but if then so of to in on at by for with from as into onto over under about "
+    "a an the and or but if then so because of to in on at by for with from as into onto over under about "
     "is are was were be been being am do does did doing have has had having it its this that these "
     "those there their they them we you your our i he she his her which who whom what when where why "
     "how can could should would may might must will shall also very more most less least than too "
     "just such each every some any all both other another same own only not no nor".split()
 )
 NEGATIONS = frozenset(
-    "not no never cannot can't won't don't doesn't isn't aren't didn't nor none neither".split()
+    "not no never cannot can't won't don't doesn't isn't aren't didn't nor none neither "
+    "unnecessary unneeded useless impossible unable fails lacks".split()
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
@@ -48,10 +49,8 @@ def novelty(unit: str, question: str) -> float:
 
 
 def negated(text: str) -> bool:
-    """True when the text carries an odd number of negations."""
-    tokens = words(text)
-    count = sum(1 for t in tokens if t in NEGATIONS or t.endswith("n't"))
-    return count % 2 == 1
+    """True when the text contains a negation ('not', "can't", 'never', 'unnecessary', ...)."""
+    return any(t in NEGATIONS or t.endswith("n't") for t in words(text))
 
 
 def is_word_list(text: str) -> bool:
