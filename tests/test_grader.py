@@ -57,7 +57,8 @@ ECHOES = {
               "using mixed precision training in deep learning.",
     "F004-37": "Adam is an optimizer and it is used most of the time in neural networks because Adam is "
                "what is used most of the time in NNs.",
-    "ML0044": "The perceptron is a perceptron and it has limitations. Those are the perceptron's limitations.",
+    "ML0044": "The perceptron is a perceptron and it has limitations. "
+              "Those are the perceptron's limitations.",
 }
 BUZZWORDS = {
     "DL0014": "FP16, FP32, GPU, memory, loss scaling, throughput, accuracy, tensor cores, batch size",

@@ -21,9 +21,9 @@ class Thresholds:
     full_credit: float = 0.58  # at or above: the key point earns full credit
     covered: float = 0.52
     partial: float = 0.40
-    mistake: float = 0.60  # a statement this close to a known mistake, and closer than to any key point
+    mistake: float = 0.72  # a statement this close to a known mistake, and closer than to any key point
     mistake_without_its_words: float = 0.85  # the same, when it shares none of the mistake's own words
-    mistake_margin: float = 0.03
+    mistake_margin: float = 0.08
     residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
     reuse_factor: float = 0.7  # similarity kept for key points other than the one a statement fits best
     alias: float = 0.62  # a related question's key point this close to ours counts as a rewording
@@ -133,20 +133,26 @@ class OfflineGrader:
     def _mistakes(
         self, question: Question, units: list[str], vectors: np.ndarray, key_points: Alignment
     ) -> list[MistakeFound]:
-        """Statements closer to a known mistake than to any key point."""
+        """Statements closer to a known mistake than to any key point or sentence of the reference."""
         mistake_vectors = self.index.texts_for(question.id, "mistake")
         if not len(mistake_vectors):
             return []
         t = self.thresholds
         raw = self._similarity(question, vectors, mistake_vectors)
         scores = self._adjust(raw, units, list(question.mistakes), question.question)
+        best_correct = key_points.scores.max(axis=1)
+        reference = self.index.texts_for(question.id, "reference")
+        if len(reference):
+            to_reference = self._similarity(question, vectors, reference).max(axis=1)
+            best_correct = np.maximum(best_correct, to_reference)
         found: dict[str, MistakeFound] = {}
         for row, unit in enumerate(units):
             col = int(np.argmax(scores[row]))
             score = float(scores[row, col])
             claim = question.mistakes[col]
-            bar = t.mistake if shares_distinctive_words(unit, claim, question) else t.mistake_without_its_words
-            if score >= bar and score >= key_points.scores[row].max() + t.mistake_margin:
+            own_words = shares_distinctive_words(unit, claim, question)
+            bar = t.mistake if own_words else t.mistake_without_its_words
+            if score >= bar and score >= best_correct[row] + t.mistake_margin:
                 found.setdefault(claim, MistakeFound(claim, unit, round(score, 3)))
         return list(found.values())
 

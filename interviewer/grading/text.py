@@ -16,7 +16,7 @@ NEGATIONS = frozenset(
     "unnecessary unneeded useless impossible unable fails lacks".split()
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
 CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because)\b)|\s+-\s+")
 BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d+[.)])\s*")
 MAX_CLAUSE_SPLIT_WORDS = 22
