@@ -93,16 +93,12 @@ class OfflineGrader:
     def _adjust(self, raw: np.ndarray, units: list[str], targets: list[str], question: str) -> np.ndarray:
         """Discount echoes of the question, very short statements and negation mismatches."""
         t = self.thresholds
-        adjusted = raw.copy()
-        for i, unit in enumerate(units):
-            echo = min(1.0, 0.4 + 1.5 * novelty(unit, question))
-            brevity = min(1.0, len(words(unit)) / t.short_unit_words)
-            adjusted[i] *= echo * brevity
-            unit_negated = negated(unit)
-            for j, target in enumerate(targets):
-                if unit_negated != negated(target):
-                    adjusted[i, j] *= t.negation_factor
-        return adjusted
+        question_stems = content_stems(question)
+        echo = np.array([min(1.0, 0.4 + 1.5 * novelty(u, question_stems)) for u in units])
+        brevity = np.array([min(1.0, len(words(u)) / t.short_unit_words) for u in units])
+        mismatch = np.not_equal.outer([negated(u) for u in units], [negated(x) for x in targets])
+        factors = np.where(mismatch, t.negation_factor, 1.0)
+        return raw * (echo * brevity)[:, None] * factors
 
     def _key_point_alignment(self, question: Question, units: list[str], vectors: np.ndarray) -> Alignment:
         """Each key point scored by its best statement, its related rewordings counted too."""
@@ -145,12 +141,13 @@ class OfflineGrader:
         if len(reference):
             to_reference = self._similarity(question, vectors, reference).max(axis=1)
             best_correct = np.maximum(best_correct, to_reference)
+        correct_stems = content_stems(" ".join([question.question, question.reference, *question.key_points]))
         found: dict[str, MistakeFound] = {}
         for row, unit in enumerate(units):
             col = int(np.argmax(scores[row]))
             score = float(scores[row, col])
             claim = question.mistakes[col]
-            own_words = shares_distinctive_words(unit, claim, question)
+            own_words = bool((content_stems(claim) - correct_stems) & content_stems(unit))
             bar = t.mistake if own_words else t.mistake_without_its_words
             if score >= bar and score >= best_correct[row] + t.mistake_margin:
                 found.setdefault(claim, MistakeFound(claim, unit, round(score, 3)))
@@ -193,12 +190,6 @@ def residual(vectors: np.ndarray, direction: np.ndarray) -> np.ndarray:
     """Unit vectors of what remains after removing DIRECTION (a unit vector) from each row."""
     rest = vectors - np.outer(vectors @ direction, direction)
     return rest / np.maximum(np.linalg.norm(rest, axis=1, keepdims=True), 1e-9)
-
-
-def shares_distinctive_words(unit: str, claim: str, question: Question) -> bool:
-    """True when the statement uses a word of the wrong claim that the correct answer never uses."""
-    correct = content_stems(" ".join([question.question, question.reference, *question.key_points]))
-    return bool((content_stems(claim) - correct) & content_stems(unit))
 
 
 def feedback(results: list[KeyPointResult], mistakes: list[MistakeFound]) -> str:

@@ -40,12 +40,12 @@ def content_stems(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1}
 
 
-def novelty(unit: str, question: str) -> float:
-    """Share of the unit's content words that the question does not already contain."""
+def novelty(unit: str, question_stems: set[str]) -> float:
+    """Share of the unit's content words that the question (given as its stems) does not contain."""
     unit_stems = content_stems(unit)
     if not unit_stems:
         return 0.0
-    return len(unit_stems - content_stems(question)) / len(unit_stems)
+    return len(unit_stems - question_stems) / len(unit_stems)
 
 
 def negated(text: str) -> bool:
