@@ -26,7 +26,7 @@ class Thresholds:
     mistake_margin: float = 0.08
     residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
     reuse_factor: float = 0.7  # similarity kept for key points other than the one a statement fits best
-    alias: float = 0.62  # a related question's key point this close to ours counts as a rewording
+    alias: float = 0.62  # a reference sentence or related key point this close to ours rewords it
     negation_factor: float = 0.6  # similarity kept when one side is negated and the other not
     short_unit_words: int = 6  # statements shorter than this earn proportionally less
     mistake_penalty: float = 2.0  # points off per mistake found
@@ -38,13 +38,6 @@ class Alignment:
 
     units: list[str]
     scores: np.ndarray
-
-    def best(self, column: int) -> tuple[float, str]:
-        """The best statement for one target and its score."""
-        if not self.units:
-            return 0.0, ""
-        row = int(np.argmax(self.scores[:, column]))
-        return float(self.scores[row, column]), self.units[row]
 
 
 class OfflineGrader:
