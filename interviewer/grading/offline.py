@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -11,6 +11,10 @@ from interviewer.index import BankIndex
 from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
 
 GRADER_NAME = "offline"
+STRICTNESS_LEVELS = ("lenient", "standard", "strict")
+# How far each level moves the credit and status thresholds, and how much a mistake costs.
+STRICTNESS_SHIFT = {"lenient": -0.05, "standard": 0.0, "strict": 0.05}
+STRICTNESS_PENALTY = {"lenient": 1.0, "standard": 2.0, "strict": 3.0}
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,15 @@ class Thresholds:
     short_unit_words: int = 6  # statements shorter than this earn proportionally less
     mistake_penalty: float = 2.0  # points off per mistake found
 
+    def at_strictness(self, level: str) -> Thresholds:
+        """These thresholds made easier ('lenient') or harder ('strict') to satisfy."""
+        if level not in STRICTNESS_SHIFT:
+            raise ValueError(f"strictness must be one of {', '.join(STRICTNESS_LEVELS)}, not {level!r}")
+        shift = STRICTNESS_SHIFT[level]
+        return replace(self, no_credit=self.no_credit + shift, full_credit=self.full_credit + shift,
+                       covered=self.covered + shift, partial=self.partial + shift,
+                       mistake_penalty=STRICTNESS_PENALTY[level])
+
 
 @dataclass(frozen=True)
 class Alignment:
@@ -45,9 +58,11 @@ class OfflineGrader:
 
     name = GRADER_NAME
 
-    def __init__(self, index: BankIndex, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, index: BankIndex, thresholds: Thresholds | None = None,
+                 strictness: str = "standard") -> None:
         self.index = index
-        self.thresholds = thresholds or Thresholds()
+        self.strictness = strictness
+        self.thresholds = (thresholds or Thresholds()).at_strictness(strictness)
 
     def grade(self, question: Question, answer: str) -> Grade:
         """Score, key-point checklist, mistakes and feedback for one answer."""
