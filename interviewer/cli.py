@@ -1,4 +1,4 @@
-"""The `interviewer` command line: ask, grade, topics, search, index, ingest."""
+"""The `interviewer` command line: ask, grade, topics, search, index, ingest, eval."""
 
 from __future__ import annotations
 
@@ -234,6 +234,61 @@ def ingest(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, forc
         raise CorpusError(f"{out}: already exists; pass --force to overwrite your edits there")
     out.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {len(questions)} questions from {len(sources)} documents to {out}", err=True)
+
+
+@cli.command("eval")
+@click.argument("dataset")
+@click.option("--grader", "grader_name", type=click.Choice(["offline", "llm"]), default="offline",
+              show_default=True, help="Which grader to measure.")
+@click.option("--split", help="Split of a benchmark (default: its held-out test split); for a JSONL file, "
+                              "keep only rows whose 'split' field equals it.")
+@click.option("--ways", type=click.Choice(["2", "3"]), default="2", show_default=True,
+              help="SemEval labels: 2 (correct/incorrect) or 3 (correct/contradictory/incorrect).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder holding saf/ and semeval2013/ (default: ../shared/benchmarks from the checkout, "
+                   "or $INTERVIEWER_BENCHMARKS).")
+@click.option("--limit", type=click.IntRange(min=1), help="Grade only the first N answers.")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Grade each answer N times and report how much the grades spread.")
+@click.option("--pass-mark", type=click.FloatRange(0, 10),
+              help="Score out of 10 that counts as 'correct' (default: the one fitted on the training split).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON object per answer: its fields, 'predicted' and 'grader'.")
+@click.pass_context
+def eval_command(ctx: click.Context, dataset: str, grader_name: str, split: str | None, ways: str,
+                 data_dir: Path | None, limit: int | None, repeat: int, pass_mark: float | None,
+                 as_json: bool, out: Path | None) -> None:
+    """Measure a grader against human grades: saf, semeval-sciEntsBank, semeval-beetle or a JSONL file."""
+    from interviewer.embeddings import CachingEmbedder
+    from interviewer.evaluation.datasets import default_data_dir, load_dataset
+    from interviewer.evaluation.prefetch import prefetch_dataset
+    from interviewer.grading.offline import OfflineGrader
+    from interviewer.evaluation.runner import default_pass_mark, evaluate, output_rows, table
+
+    runtime = runtime_for(ctx)
+    data = load_dataset(dataset, data_dir or default_data_dir(), split, int(ways), runtime.bank.get)
+    data = data.head(limit) if limit else data
+    if grader_name == "llm":
+        raise InterviewerError("the LLM grader is not configured")
+    embedder = CachingEmbedder(runtime.index(wait_notice).embedder)
+    grader = OfflineGrader(runtime.index(), embedder=embedder)
+    prefetch_dataset(embedder, data.items)
+    report = evaluate(grader, data, pass_mark if pass_mark is not None else default_pass_mark(grader, data),
+                      repeat)
+    if out is not None:
+        write_jsonl(out, output_rows(report))
+    click.echo(json.dumps(report.metrics) if as_json else table(report))
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    try:
+        with path.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise InterviewerError(f"{path}: cannot write: {exc.strerror}") from exc
+    click.echo(f"Wrote {len(rows)} graded answers to {path}", err=True)
 
 
 def main() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -13,6 +16,14 @@ from interviewer.config import SHIPPED_MODEL
 from interviewer.errors import BackendError
 
 
+@dataclass(frozen=True)
+class TokenVectors:
+    """A text's word pieces (punctuation and special tokens left out) with their contextual vectors."""
+
+    pieces: tuple[str, ...]
+    vectors: np.ndarray  # one unit-length row per piece
+
+
 class Embedder(Protocol):
     """Turns texts into unit-length vectors; `identity` changes whenever the vectors would."""
 
@@ -20,6 +31,10 @@ class Embedder(Protocol):
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """One float32 row per text, L2-normalised."""
+        ...
+
+    def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
+        """Each text's word pieces with their unit-length contextual vectors."""
         ...
 
 
@@ -94,3 +109,72 @@ class SentenceTransformerEmbedder:
             texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
+        """Each text's word pieces with the model's last-layer vectors for them, L2-normalised."""
+        self.load()
+        if not texts:
+            return []
+        outputs = self._model.encode(texts, batch_size=64, output_value="token_embeddings",
+                                     show_progress_bar=False)
+        tokenizer = self._model.tokenizer
+        limit = self._model.max_seq_length
+        result = []
+        for text, output in zip(texts, outputs):
+            ids = tokenizer(text, truncation=True, max_length=limit)["input_ids"]
+            pieces = tokenizer.convert_ids_to_tokens(ids)
+            keep = [i for i, piece in enumerate(pieces)
+                    if piece not in tokenizer.all_special_tokens and any(c.isalnum() for c in piece)]
+            vectors = np.asarray(output[: len(pieces)], dtype=np.float32)[keep]
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+            result.append(TokenVectors(tuple(pieces[i] for i in keep), vectors))
+        return result
+
+
+PREFETCH_BATCH = 512
+
+
+class CachingEmbedder:
+    """Wraps an embedder, keeping every vector it computes; `prefetch` embeds many texts in big batches,
+    which is far faster than one answer at a time when a whole benchmark is graded."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.identity = inner.identity
+        self._vectors: dict[str, np.ndarray] = {}
+        self._tokens: dict[str, TokenVectors] = {}
+
+    def prefetch(self, texts: list[str], tokens: list[str] = (),
+                 on_batch: Callable[[int], None] | None = None) -> None:
+        """Embed TEXTS as sentences and TOKENS as word pieces, shortest first so batches pad little;
+        ON_BATCH is told how many texts each batch held."""
+        for todo, cache, embed in ((texts, self._vectors, self.inner.embed),
+                                   (tokens, self._tokens, self.inner.embed_tokens)):
+            todo = sorted({t for t in todo if t not in cache}, key=len)
+            for start in range(0, len(todo), PREFETCH_BATCH):
+                chunk = todo[start : start + PREFETCH_BATCH]
+                cache.update(zip(chunk, embed(chunk)))
+                if on_batch is not None:
+                    on_batch(len(chunk))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.prefetch(texts)
+        if not texts:
+            return self.inner.embed([])
+        return np.vstack([self._vectors[t] for t in texts])
+
+    def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
+        self.prefetch([], texts)
+        return [self._tokens[t] for t in texts]
+
+    def save(self, path: Path) -> None:
+        """Keep the computed vectors in a pickle file (a local cache; load only files you wrote)."""
+        with path.open("wb") as handle:
+            pickle.dump((self.identity, self._vectors, self._tokens), handle)
+
+    def restore(self, path: Path) -> None:
+        with path.open("rb") as handle:
+            identity, vectors, tokens = pickle.load(handle)
+        if identity == self.identity:
+            self._vectors.update(vectors)
+            self._tokens.update(tokens)

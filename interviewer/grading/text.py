@@ -17,7 +17,7 @@ NEGATIONS = frozenset(
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
-CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because)\b)|\s+-\s+")
+CLAUSE_BREAK = re.compile(r"[,;]\s+(?=(?:and|but|while|whereas|which|so|because|it|they)\b)|;\s+|\s+-\s+")
 BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d+[.)])\s*")
 MAX_CLAUSE_SPLIT_WORDS = 22
 
@@ -58,21 +58,52 @@ def is_word_list(text: str) -> bool:
     tokens = words(text)
     items = [p for p in re.split(r"[,/;]|\band\b", text) if p.strip()]
     function_words = sum(1 for t in tokens if t in STOPWORDS)
-    return len(items) >= 3 and function_words <= max(1, len(tokens) // 8)
+    short_items = len(items) >= 4 and max(len(words(i)) for i in items) <= 4
+    return len(items) >= 3 and (function_words <= max(1, len(tokens) // 8) or short_items)
 
 
-def split_units(answer: str) -> list[str]:
-    """The answer's statements: sentences, list items, and clauses of long sentences."""
+ANTONYMS = dict(
+    pair
+    for a, b in (("increase", "decrease"), ("increases", "decreases"), ("higher", "lower"), ("more", "less"),
+                 ("faster", "slower"), ("larger", "smaller"), ("overfitting", "underfitting"),
+                 ("reduces", "increases"), ("reduce", "increase"), ("before", "after"), ("always", "never"),
+                 ("large", "small"), ("high", "low"), ("linear", "nonlinear"), ("same", "different"),
+                 ("shrink", "grow"), ("shrinks", "grows"), ("positive", "negative"), ("stable", "unstable"))
+    for pair in ((a, b), (b, a))
+)
+
+
+def opposed(statement: str, claim: str) -> bool:
+    """True when the statement says the claim with the opposite polarity: one of them negated, or a
+    word of the claim swapped for its antonym ('increases' for 'decreases'), but not both."""
+    said, claimed = set(words(statement)), set(words(claim))
+    swaps = sum(1 for w in said - claimed if ANTONYMS.get(w) in claimed - said)
+    return (negated(statement) != negated(claim)) != (swaps % 2 == 1)
+
+
+def shared_share(statement: str, claim: str) -> float:
+    """Share of the claim's content stems the statement uses, antonyms counted as used."""
+    claimed = content_stems(claim)
+    said = content_stems(statement) | {stem(ANTONYMS[w]) for w in words(statement) if w in ANTONYMS}
+    return len(claimed & said) / len(claimed) if claimed else 0.0
+
+
+def split_units(answer: str, word_lists: bool = True) -> list[str]:
+    """The answer's statements: sentences, list items, and clauses of long sentences.
+
+    A bare list of terms yields its terms, or nothing when WORD_LISTS is false.
+    """
     units: list[str] = []
     for piece in SENTENCE_BREAK.split(answer):
         piece = BULLET.sub("", piece).strip(" \t-*•")
         if not words(piece):
             continue
         if is_word_list(piece):
-            units.extend(p.strip() for p in re.split(r"[,/;]|\band\b", piece) if words(p))
+            if word_lists:
+                units.extend(p.strip() for p in re.split(r"[,/;]|\band\b", piece) if words(p))
             continue
         units.append(piece)
-        if len(words(piece)) > MAX_CLAUSE_SPLIT_WORDS:
+        if len(words(piece)) > MAX_CLAUSE_SPLIT_WORDS or (negated(piece) and len(words(piece)) > 8):
             clauses = [c.strip() for c in CLAUSE_BREAK.split(piece) if len(words(c)) >= 4]
             if len(clauses) > 1:
                 units.extend(clauses)

@@ -1,0 +1,88 @@
+"""Agreement between predicted and human grades: correlations, error, kappa and label F1."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+    """Pearson's r; NaN when either side is constant."""
+    n = len(x)
+    mx, my = sum(x) / n, sum(y) / n
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    sxx = sum((a - mx) ** 2 for a in x)
+    syy = sum((b - my) ** 2 for b in y)
+    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else math.nan
+
+
+def ranks(values: Sequence[float]) -> list[float]:
+    """1-based ranks, ties sharing their mean rank."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    result = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for position in range(start, end + 1):
+            result[order[position]] = (start + end) / 2 + 1
+        start = end + 1
+    return result
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rho: Pearson's r of the ranks."""
+    return pearson(ranks(x), ranks(y))
+
+
+def rmse(predicted: Sequence[float], actual: Sequence[float]) -> float:
+    return math.sqrt(sum((p - a) ** 2 for p, a in zip(predicted, actual)) / len(actual))
+
+
+def quadratic_weighted_kappa(predicted: Sequence[int], actual: Sequence[int]) -> float:
+    """Cohen's kappa with quadratic weights over the integer grades from the lowest to the highest seen."""
+    low = min(min(predicted), min(actual))
+    high = max(max(predicted), max(actual))
+    size = high - low + 1
+    if size == 1:
+        return 1.0
+    observed = [[0.0] * size for _ in range(size)]
+    for p, a in zip(predicted, actual):
+        observed[a - low][p - low] += 1
+    n = len(actual)
+    row_totals = [sum(row) for row in observed]
+    col_totals = [sum(observed[r][c] for r in range(size)) for c in range(size)]
+    disagreement = expected = 0.0
+    for r in range(size):
+        for c in range(size):
+            weight = (r - c) ** 2 / (size - 1) ** 2
+            disagreement += weight * observed[r][c]
+            expected += weight * row_totals[r] * col_totals[c] / n
+    return 1.0 - disagreement / expected if expected else 1.0
+
+
+def accuracy(predicted: Sequence[str], actual: Sequence[str]) -> float:
+    return sum(p == a for p, a in zip(predicted, actual)) / len(actual)
+
+
+def f1_by_label(predicted: Sequence[str], actual: Sequence[str], labels: Sequence[str]) -> dict[str, float]:
+    """F1 of each label; a label never predicted and never present scores 0."""
+    scores = {}
+    for label in labels:
+        tp = sum(p == label and a == label for p, a in zip(predicted, actual))
+        fp = sum(p == label and a != label for p, a in zip(predicted, actual))
+        fn = sum(p != label and a == label for p, a in zip(predicted, actual))
+        scores[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return scores
+
+
+def macro_f1(predicted: Sequence[str], actual: Sequence[str], labels: Sequence[str]) -> float:
+    scores = f1_by_label(predicted, actual, labels)
+    return sum(scores.values()) / len(labels)
+
+
+def weighted_f1(predicted: Sequence[str], actual: Sequence[str], labels: Sequence[str]) -> float:
+    """F1 of each label weighted by how often the label is the true one."""
+    scores = f1_by_label(predicted, actual, labels)
+    return sum(scores[label] * sum(a == label for a in actual) for label in labels) / len(actual)

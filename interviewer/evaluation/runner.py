@@ -1,0 +1,163 @@
+"""Grade every answer of a dataset and measure agreement with the human grades."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+from dataclasses import dataclass, field
+
+from interviewer.evaluation import metrics
+from interviewer.evaluation.datasets import Dataset, GradedAnswer
+from interviewer.grading import Grader
+from interviewer.models import Grade
+
+DEFAULT_PASS_MARK = 5.0  # on the 0-10 scale: a grade at or above it counts as 'correct'
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A grader's verdict on one graded answer, over its repeated gradings."""
+
+    item: GradedAnswer
+    scores: tuple[float, ...]  # 0-10, one per repetition
+    grade: Grade  # the first grading, kept for its mistakes and notes
+    label: str | None = None
+    scaled: tuple[float, ...] = ()  # each score on the dataset's own scale
+
+    @property
+    def score(self) -> float:
+        return statistics.fmean(self.scores)
+
+    @property
+    def on_scale(self) -> float:
+        """The predicted score on the dataset's own scale."""
+        return statistics.fmean(self.scaled)
+
+
+@dataclass(frozen=True)
+class Report:
+    dataset: str
+    split: str
+    grader: str
+    metrics: dict[str, float]
+    predictions: list[Prediction] = field(repr=False)
+
+
+def default_pass_mark(grader: Grader, dataset: Dataset) -> float:
+    """The pass mark the grader was fitted with for this benchmark, else the middle of the scale."""
+    return getattr(grader, "pass_marks", {}).get(dataset.name, DEFAULT_PASS_MARK)
+
+
+def scaler(grader: Grader, dataset: Dataset):
+    """Maps a 0-10 score to a fraction of the dataset's maximum: the grader's own calibration for
+    this benchmark where it has one (fitted on its training split), else proportionally."""
+    model = getattr(grader, "model", None)
+    if model is not None and dataset.name in getattr(model, "scales", {}):
+        return lambda score: model.on_scale(dataset.name, score)
+    return lambda score: score / 10.0
+
+
+def best_grade(grader: Grader, item: GradedAnswer) -> Grade:
+    """The grade against whichever acceptable reference suits the answer best."""
+    grades = [grader.grade(question, item.answer) for question in item.questions]
+    return max(grades, key=lambda g: g.score)
+
+
+def label_of(grade: Grade, labels: tuple[str, ...], pass_mark: float) -> str | None:
+    """'correct' at or above the pass mark; below it 'contradictory' when a 3-way dataset's answer
+    was caught stating something wrong, else 'incorrect'."""
+    if not labels:
+        return None
+    if grade.score >= pass_mark:
+        return "correct"
+    if "contradictory" in labels and grade.mistakes:
+        return "contradictory"
+    return "incorrect"
+
+
+def predict(grader: Grader, dataset: Dataset, pass_mark: float, repeat: int = 1,
+            quiet: bool = False) -> list[Prediction]:
+    """Grade each answer REPEAT times behind a progress bar on stderr."""
+    from tqdm import tqdm
+
+    to_scale = scaler(grader, dataset)
+    predictions = []
+    for item in tqdm(dataset.items, desc=f"grading {dataset.name}", unit="answer", file=sys.stderr,
+                     disable=quiet, leave=False):
+        grades = [best_grade(grader, item) for _ in range(repeat)]
+        scores = tuple(g.score for g in grades)
+        predictions.append(Prediction(item, scores, grades[0], label_of(grades[0], dataset.labels, pass_mark),
+                                      tuple(to_scale(s) * item.max_score for s in scores)))
+    return predictions
+
+
+def measure(dataset: Dataset, predictions: list[Prediction]) -> dict[str, float]:
+    """n, correlations and error on the dataset's scale, kappa for integer grades, label scores."""
+    predicted = [p.on_scale for p in predictions]
+    actual = [p.item.score for p in predictions]
+    result: dict[str, float] = {
+        "n": len(predictions),
+        "pearson": metrics.pearson(predicted, actual),
+        "spearman": metrics.spearman(predicted, actual),
+        "rmse": metrics.rmse(predicted, actual),
+        "mean_predicted": statistics.fmean(predicted),
+        "mean_human": statistics.fmean(actual),
+        "share_flagged_wrong": sum(bool(p.grade.mistakes) for p in predictions) / len(predictions),
+    }
+    if dataset.integer_scores and not dataset.labels:
+        result["qwk"] = metrics.quadratic_weighted_kappa([round(p) for p in predicted],
+                                                          [round(a) for a in actual])
+    if dataset.labels:
+        labels_predicted = [p.label for p in predictions]
+        labels_actual = [p.item.label for p in predictions]
+        codes = {label: code for code, label in enumerate(reversed(dataset.labels))}
+        result["qwk"] = metrics.quadratic_weighted_kappa([codes[x] for x in labels_predicted],
+                                                          [codes[x] for x in labels_actual])
+        result["accuracy"] = metrics.accuracy(labels_predicted, labels_actual)
+        result["macro_f1"] = metrics.macro_f1(labels_predicted, labels_actual, dataset.labels)
+        result["weighted_f1"] = metrics.weighted_f1(labels_predicted, labels_actual, dataset.labels)
+    if any(len(p.scores) > 1 for p in predictions):
+        result.update(spread(predictions))
+    return result
+
+
+def spread(predictions: list[Prediction]) -> dict[str, float]:
+    """How much repeated gradings of the same answer disagree (0-10 scale)."""
+    deviations = [statistics.pstdev(p.scores) for p in predictions]
+    ranges = [max(p.scores) - min(p.scores) for p in predictions]
+    return {
+        "repeat_mean_std": statistics.fmean(deviations),
+        "repeat_max_range": max(ranges),
+        "repeat_share_unstable": sum(r > 0 for r in ranges) / len(ranges),
+    }
+
+
+def evaluate(grader: Grader, dataset: Dataset, pass_mark: float = DEFAULT_PASS_MARK, repeat: int = 1,
+             quiet: bool = False) -> Report:
+    predictions = predict(grader, dataset, pass_mark, repeat, quiet)
+    return Report(dataset.name, dataset.split, grader.name, measure(dataset, predictions), predictions)
+
+
+def output_rows(report: Report) -> list[dict]:
+    """One JSON-ready object per item: its input fields, the prediction on the dataset's scale, the grader."""
+    rows = []
+    for p in report.predictions:
+        row = dict(p.item.fields)
+        row["predicted"] = round(p.on_scale, 4)
+        if p.label is not None:
+            row["predicted_label"] = p.label
+        if len(p.scores) > 1:
+            row["predicted_runs"] = [round(s, 4) for s in p.scaled]
+        row["grader"] = p.grade.grader
+        rows.append(row)
+    return rows
+
+
+def table(report: Report) -> str:
+    """The metrics as an aligned two-column table."""
+    lines = [f"{report.dataset} / {report.split}, {report.grader} grader"]
+    for name, value in report.metrics.items():
+        shown = str(value) if name == "n" else "nan" if math.isnan(value) else f"{value:.3f}"
+        lines.append(f"  {name:22s} {shown:>8s}")
+    return "\n".join(lines)

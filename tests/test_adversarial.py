@@ -1,0 +1,46 @@
+"""Answers that game an embedding grader: restating the question, buzzwords, the opposite of a key point,
+and misconceptions in the topic's own words (benchmarks/cheap_tricks.jsonl, benchmarks/misconceptions.jsonl)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHEAP_TRICK_LIMIT = 2.0  # out of 10
+
+
+def rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (ROOT / "benchmarks" / name).read_text().splitlines() if line]
+
+
+@pytest.mark.parametrize("kind", ["restate", "buzzwords", "opposite"])
+def test_cheap_tricks_score_at_most_two(grader, bank, kind):
+    cases = [r for r in rows("cheap_tricks.jsonl") if r["kind"] == kind]
+    assert len(cases) == len(bank.questions)
+    too_high = []
+    for case in cases:
+        grade = grader.grade(bank.get(case["question_id"]), case["answer"])
+        if grade.score > CHEAP_TRICK_LIMIT:
+            too_high.append(f"{case['question_id']} {grade.score}: {case['answer'][:80]}")
+    assert not too_high, "\n".join(too_high)
+
+
+def test_opposite_of_a_key_point_is_reported_as_wrong(grader, bank):
+    question = bank.get("ML0023")
+    answer = ("In each iteration, gradient descent does not compute the gradient of the loss with respect "
+              "to the parameters.")
+    grade = grader.grade(question, answer)
+    assert grade.mistakes and grade.mistakes[0].evidence == answer
+
+
+def test_misconceptions_score_well_below_the_reference(grader, bank):
+    """A fluent wrong answer in the topic's words scores far below a correct one (dev half of the set)."""
+    cases = [r for r in rows("misconceptions.jsonl") if r["split"] == "dev"]
+    wrong = [grader.grade(bank.get(c["question_id"]), c["answer"]).score for c in cases]
+    right = [grader.grade(bank.get(c["question_id"]), bank.get(c["question_id"]).reference).score
+             for c in cases]
+    assert statistics.fmean(wrong) <= statistics.fmean(right) - 3

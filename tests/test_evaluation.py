@@ -1,0 +1,153 @@
+"""Loading the human-graded benchmarks and JSONL files, and `interviewer eval` on small slices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from interviewer.cli import cli
+from interviewer.errors import CorpusError, InterviewerError
+from interviewer.evaluation.datasets import default_data_dir, load_dataset, load_jsonl
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = default_data_dir()
+needs_benchmarks = pytest.mark.skipif(
+    not (BENCHMARKS / "saf").is_dir(),
+    reason=f"shared benchmarks not found at {BENCHMARKS}; set INTERVIEWER_BENCHMARKS",
+)
+
+# Answers per split, counted in the XML files with grep.
+EXPECTED_COUNTS = [
+    ("saf", "training", 1476),
+    ("saf", "unseen_answers", 252),
+    ("semeval-sciEntsBank", "training", 4969),
+    ("semeval-sciEntsBank", "test-unseen-answers", 540),
+    ("semeval-sciEntsBank", "test-unseen-questions", 733),
+    ("semeval-sciEntsBank", "test-unseen-domains", 4562),
+    ("semeval-beetle", "training", 3941),
+    ("semeval-beetle", "test-unseen-answers", 439),
+    ("semeval-beetle", "test-unseen-questions", 819),
+]
+
+
+@needs_benchmarks
+@pytest.mark.parametrize(("name", "split", "count"), EXPECTED_COUNTS)
+def test_every_benchmark_file_parses(name, split, count):
+    dataset = load_dataset(name, BENCHMARKS, split, ways=3)
+    assert len(dataset.items) == count
+    for item in dataset.items:
+        assert item.questions and all(q.reference and q.key_points and q.question for q in item.questions)
+        assert 0 <= item.score <= item.max_score
+        if dataset.labels:
+            assert item.label in dataset.labels
+
+
+@needs_benchmarks
+def test_semeval_two_way_folds_contradictory_into_incorrect():
+    three = load_dataset("semeval-beetle", BENCHMARKS, "test-unseen-answers", ways=3)
+    two = load_dataset("semeval-beetle", BENCHMARKS, "test-unseen-answers", ways=2)
+    assert {i.label for i in three.items} == {"correct", "contradictory", "incorrect"}
+    assert {i.label for i in two.items} == {"correct", "incorrect"}
+    assert [i.label == "correct" for i in three.items] == [i.label == "correct" for i in two.items]
+
+
+@needs_benchmarks
+def test_beetle_keeps_every_acceptable_reference():
+    dataset = load_dataset("semeval-beetle", BENCHMARKS, "training")
+    assert max(len(item.questions) for item in dataset.items) > 1
+
+
+def test_unknown_dataset_and_split_are_named():
+    with pytest.raises(InterviewerError, match="unknown dataset 'nope'"):
+        load_dataset("nope", BENCHMARKS)
+    with pytest.raises(InterviewerError, match="no split 'dev'"):
+        load_dataset("saf", BENCHMARKS, "dev")
+
+
+def write(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "graded.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD = json.dumps({"question": "What does dropout do?", "reference": "Dropout randomly zeroes activations "
+                   "during training. It reduces overfitting.", "answer": "It drops units.", "score": 2,
+                   "max_score": 4})
+
+
+def test_jsonl_rows_become_graded_answers(tmp_path, bank):
+    by_id = json.dumps({"question_id": "ML0023", "answer": "x", "score": 1, "max_score": 10})
+    with_points = json.dumps({"question": "Q?", "reference": "R.", "key_points": ["a b", "c d"],
+                              "answer": "a", "score": 0.5, "max_score": 1, "split": "dev"})
+    dataset = load_jsonl(write(tmp_path, [GOOD, "", by_id, with_points]), bank.get)
+    first, second, third = dataset.items
+    assert first.questions[0].key_points == ("Dropout randomly zeroes activations during training.",
+                                             "It reduces overfitting.")
+    assert second.questions[0] == bank.get("ML0023")
+    assert third.questions[0].key_points == ("a b", "c d")
+    assert [i.answer for i in load_jsonl(write(tmp_path, [GOOD, with_points]), None, "dev").items] == ["a"]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "expected a JSON object"),
+    (json.dumps({"question": "q", "reference": "r", "answer": "a", "max_score": 1}), "missing field 'score'"),
+    (json.dumps({"question": "q", "reference": "r", "answer": "a", "score": "high", "max_score": 1}),
+     "field 'score' must be a number"),
+    (json.dumps({"question": "q", "reference": "r", "answer": "a", "score": 3, "max_score": 2}),
+     "not between 0 and max_score"),
+    (json.dumps({"answer": "a", "score": 1, "max_score": 2}), "missing field 'question'"),
+    (json.dumps({"question_id": "NOPE1", "answer": "a", "score": 1, "max_score": 2}), "no question with id"),
+])
+def test_a_malformed_jsonl_line_is_an_error_naming_its_line(tmp_path, bank, line, message):
+    path = write(tmp_path, [GOOD, line])
+    with pytest.raises(CorpusError, match=message) as caught:
+        load_jsonl(path, bank.get)
+    assert f"{path}:2:" in str(caught.value)
+
+
+def test_eval_cli_reports_a_malformed_line_and_exits_non_zero(tmp_path):
+    path = write(tmp_path, [GOOD, "{oops"])
+    result = CliRunner().invoke(cli, ["eval", str(path)])
+    assert result.exit_code != 0
+    assert f"{path}:2: not valid JSON" in result.output
+
+
+@needs_benchmarks
+def test_eval_cli_on_a_slice_of_semeval_writes_metrics_and_rows(tmp_path):
+    out = tmp_path / "rows.jsonl"
+    result = CliRunner().invoke(cli, ["eval", "semeval-sciEntsBank", "--limit", "30", "--ways", "3",
+                                      "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["n"] == 30
+    for name in ("pearson", "spearman", "rmse", "qwk", "accuracy", "macro_f1", "weighted_f1"):
+        assert -1 <= report[name] <= 1 or name == "rmse"
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 30
+    assert {"answer", "label", "predicted", "predicted_label", "grader"} <= set(rows[0])
+    assert all(0 <= r["predicted"] <= 1 and r["grader"] == "offline" for r in rows)
+
+
+@needs_benchmarks
+def test_eval_cli_on_a_slice_of_saf_prints_a_table():
+    result = CliRunner().invoke(cli, ["eval", "saf", "--limit", "20"])
+    assert result.exit_code == 0, result.output
+    assert "saf / unseen_answers, offline grader" in result.output
+    assert "pearson" in result.output and "qwk" not in result.output  # SAF grades are not integers
+
+
+def test_eval_cli_on_a_jsonl_file_of_bank_questions(tmp_path, index):
+    rows = [{"question_id": "DL0018", "answer": index.bank.get("DL0018").reference, "score": 10,
+             "max_score": 10},
+            {"question_id": "DL0018", "answer": "I like pizza.", "score": 0, "max_score": 10}]
+    path = write(tmp_path, [json.dumps(r) for r in rows])
+    result = CliRunner().invoke(cli, ["eval", str(path), "--json", "--repeat", "2"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["n"] == 2 and report["pearson"] == pytest.approx(1.0)
+    assert report["repeat_max_range"] == 0.0  # the offline grader is deterministic
+    assert "qwk" in report
