@@ -23,12 +23,12 @@ SOURCES = CORPUS / "sources"
 
 @pytest.fixture(autouse=True)
 def user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point config, data and cache folders at a temp dir so tests never touch the user's."""
+    """Point config, data and cache folders at a temp dir and forget the user's settings and LLM server."""
     home = tmp_path_factory.mktemp("home")
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(home / name.lower()))
     for name in list(os.environ):
-        if name.startswith("INTERVIEWER_"):
+        if name.startswith("INTERVIEWER_") or name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(shared_cache(tmp_path_factory)))
     return home
