@@ -74,13 +74,11 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(staging, path)
 
 
-def response_format(format_name: str, schema: dict, name: str) -> dict | None:
-    """The response_format request field for one rung of the ladder (None for plain text)."""
+def response_format(format_name: str, schema: dict, name: str) -> dict:
+    """The response_format request field for 'json_schema' or 'json_object' (with the schema)."""
     if format_name == "json_schema":
         return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
-    if format_name == "json_object":
-        return {"type": "json_object", "schema": schema}
-    return None
+    return {"type": "json_object", "schema": schema}
 
 
 def extract_json(text: str) -> dict:
@@ -140,19 +138,18 @@ class ChatClient:
 
     def complete_json(self, messages: list[dict], schema: dict, name: str, max_tokens: int = 1000) -> dict:
         """A JSON object reply, asking for SCHEMA in the best format the server accepts (remembered)."""
-        known = self.memory.get(self.server)
-        for format_name in FORMATS[FORMATS.index(known) if known else 0:]:
-            options = {"max_tokens": max_tokens}
+        known = self.memory.get(self.server) or FORMATS[0]
+        for format_name in FORMATS[FORMATS.index(known):-1]:
             wanted = response_format(format_name, schema, name)
-            if wanted is not None:
-                options["response_format"] = wanted
             try:
-                text = self._complete(messages, refusable=wanted is not None, **options)
+                text = self._complete(messages, True, max_tokens=max_tokens, response_format=wanted)
             except FormatRefused:
                 continue
             self.memory.remember(self.server, format_name)
             return extract_json(text)
-        raise LLMError("the server refused every output format")
+        text = self._complete(messages, False, max_tokens=max_tokens)
+        self.memory.remember(self.server, "text")
+        return extract_json(text)
 
     def complete_text(self, messages: list[dict], max_tokens: int = 200) -> str:
         """A plain-text reply."""
