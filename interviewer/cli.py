@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from interviewer import display
-from interviewer.config import Settings, load_settings
+from interviewer.coaching import Coach, follow_up_question, wants_follow_up
+from interviewer.config import STRICTNESS_LEVELS, Settings, load_settings
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
-from interviewer.session import Interview, pick, select_questions
+from interviewer.session import Interview, Turn, pick, select_questions
 from interviewer.store import AnswerLog
 
 SKIP_WORDS = {"/skip", "skip"}
+HINT_WORDS = {"/hint", "hint"}
 QUIT_WORDS = {"/quit", "quit", "/exit", "exit"}
 
 
@@ -37,12 +40,17 @@ class ReportingGroup(click.Group):
 @click.option("--model", help="Embedding model: local folder or cached hub id (default: shipped MiniLM).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="YAML config file.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Where indexes are cached.")
+@click.option("--offline", "mode", flag_value="offline", help="Grade with the offline grader only.")
+@click.option("--llm", "mode", flag_value="llm", help="Grade with the LLM at OPENAI_BASE_URL (or OpenAI).")
+@click.option("--llm-model", help="Model name to ask the LLM server for.")
+@click.option("--strictness", type=click.Choice(STRICTNESS_LEVELS), help="How hard to mark.")
 @click.version_option(package_name="interviewer")
 @click.pass_context
 def cli(ctx: click.Context, bank: Path | None, model: str | None, config_path: Path | None,
-        cache_dir: Path | None) -> None:
-    """A mock interviewer for ML and deep-learning interviews, graded offline."""
-    ctx.obj = load_settings(config_path, bank=bank, model=model, cache_dir=cache_dir)
+        cache_dir: Path | None, mode: str | None, llm_model: str | None, strictness: str | None) -> None:
+    """A mock interviewer for ML and deep-learning interviews, graded offline or by an LLM."""
+    ctx.obj = load_settings(config_path, bank=bank, model=model, cache_dir=cache_dir, mode=mode,
+                            llm_model=llm_model, strictness=strictness)
 
 
 def runtime_for(ctx: click.Context) -> Runtime:
@@ -55,18 +63,24 @@ def wait_notice() -> None:
     click.echo(click.style("Loading the embedding model and index...", dim=True), err=True)
 
 
-def grade_and_record(runtime: Runtime, question: Question, answer: str) -> Grade:
-    """Grade an answer, recording it first so it survives any failure of the grader."""
+def grade_and_record(runtime: Runtime, question: Question, answer: str, follow_up: str = "") -> Grade:
+    """Grade an answer, saving it first so it survives any failure of the grader."""
     log = AnswerLog(runtime.settings.data_dir)
+    try:
+        entry = log.save_answer(question.id, answer, follow_up)
+    except OSError as exc:
+        entry = None
+        click.echo(f"Warning: could not save the answer to {log.path}: {exc}", err=True)
     try:
         grade = runtime.grader(wait_notice).grade(question, answer)
     except InterviewerError as exc:
-        log.record(question.id, answer, error=str(exc))
-        raise InterviewerError(f"{exc} (your answer was saved to {log.path})") from exc
-    try:
-        log.record(question.id, answer, grade)
-    except OSError as exc:
-        click.echo(f"Warning: could not save the answer to {log.path}: {exc}", err=True)
+        if entry:
+            log.save_grade(entry, error=str(exc))
+        saved = InterviewerError(f"{exc} (your answer was saved to {log.path})")
+        saved.exit_code = exc.exit_code
+        raise saved from exc
+    if entry:
+        log.save_grade(entry, grade)
     return grade
 
 
@@ -75,15 +89,21 @@ def emit_grade(grade: Grade, as_json: bool) -> None:
                else display.grade_block(grade))
 
 
-def read_answer() -> str | None:
-    """A multi-line answer ended by an empty line or end of input; None at end of input with no text."""
-    click.echo(click.style("Your answer (end with an empty line; /skip, /quit):", dim=True))
+def read_answer(hint: Callable[[], str]) -> str | None:
+    """A multi-line answer ended by an empty line or end of input; None at end of input with no text.
+
+    '/hint' on any line prints a hint and goes on reading; '/skip' or '/quit' as the first line is returned.
+    """
+    click.echo(click.style("Your answer (end with an empty line; /hint, /skip, /quit):", dim=True))
     lines: list[str] = []
     while True:
         try:
             line = input("> " if not lines else "  ")
         except EOFError:
             return "\n".join(lines) if lines else None
+        if line.strip().lower() in HINT_WORDS:
+            click.echo(display.hint_line(hint()))
+            continue
         if not line.strip():
             if lines:
                 return "\n".join(lines)
@@ -93,21 +113,44 @@ def read_answer() -> str | None:
             return line.strip().lower()
 
 
+def ask_follow_up(runtime: Runtime, coach: Coach, interview: Interview, turn: Turn) -> bool:
+    """After a partial answer, ask one follow-up and fold its answer into the grade; True to quit."""
+    follow_up = coach.follow_up(turn.question, turn.answer, turn.grade)
+    if follow_up is None:
+        return False
+    click.echo(display.follow_up_block(follow_up))
+    reply = read_answer(lambda: coach.hint(turn.question, turn.grade))
+    if reply is None or reply in QUIT_WORDS:
+        return True
+    if reply in SKIP_WORDS:
+        return False
+    grade = grade_and_record(runtime, follow_up_question(turn.question, follow_up), reply, follow_up.question)
+    interview.add_follow_up(turn, follow_up, reply, grade)
+    return False
+
+
 def run_interview(runtime: Runtime, questions: list[Question]) -> Interview:
-    """Ask each question, grade each answer, until the questions run out or the candidate quits."""
+    """Ask each question, grade each answer, follow up partial ones, until done or the candidate quits."""
     interview = Interview(questions)
+    coach = runtime.coach()
     while not interview.finished:
         question = interview.current()
         click.echo(display.question_block(question, interview.position + 1, len(questions)))
-        answer = read_answer()
+        answer = read_answer(lambda question=question: coach.hint(question))
         if answer is None or answer in QUIT_WORDS:
             break
         if answer in SKIP_WORDS:
             interview.skip()
             click.echo(click.style("Skipped.", dim=True))
             continue
+        if coach.asks_follow_ups:
+            click.echo(click.style("Grading...", dim=True))
         turn = interview.answer(answer, grade_and_record(runtime, question, answer))
+        quitting = coach.asks_follow_ups and wants_follow_up(turn.grade) and ask_follow_up(
+            runtime, coach, interview, turn)
         click.echo(display.grade_block(turn.grade))
+        if quitting:
+            break
     return interview
 
 

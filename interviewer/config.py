@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from interviewer.errors import ConfigError
 
 ENV_PREFIX = "INTERVIEWER_"
 SHIPPED_MODEL = "all-MiniLM-L6-v2"
+MODES = ("auto", "offline", "llm")
+STRICTNESS_LEVELS = ("lenient", "standard", "strict")
+PATH_SETTINGS = ("bank", "cache_dir", "data_dir")
 
 
 def user_folder(kind: str, env_var: str, fallback: str) -> Path:
@@ -47,6 +52,45 @@ class Settings:
         metadata={"help": "Where answers and grades are recorded."},
     )
     device: str = field(default="cpu", metadata={"help": "Torch device for the embedding model."})
+    base_url: str = field(
+        default="",
+        metadata={"help": "Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 "
+                          "(empty: OpenAI's own API).", "env": "OPENAI_BASE_URL"},
+    )
+    api_key: str = field(
+        default="",
+        repr=False,
+        metadata={"help": "API key for the LLM server; optional for a local server. Never printed.",
+                  "env": "OPENAI_API_KEY"},
+    )
+    llm_model: str = field(
+        default="",
+        metadata={"help": "Model name sent to the LLM server (empty: the server's first model when a "
+                          "base URL is set, else gpt-4o-mini)."},
+    )
+    timeout: float = field(default=60.0, metadata={"help": "Seconds to wait for one LLM reply."})
+    retries: int = field(
+        default=2,
+        metadata={"help": "Retries after a timeout, connection error, 429 or 5xx, with exponential backoff."},
+    )
+    temperature: float = field(
+        default=0.0,
+        metadata={"help": "Sampling temperature of the LLM; 0 grades an answer the same way each time."},
+    )
+    mode: str = field(
+        default="auto",
+        metadata={"help": "Which grader: 'auto' (the LLM when a base URL or API key is set, else offline), "
+                          "'offline' or 'llm'."},
+    )
+    strictness: str = field(
+        default="standard",
+        metadata={"help": "How hard both graders mark: 'lenient', 'standard' or 'strict'."},
+    )
+
+    @property
+    def uses_llm(self) -> bool:
+        """True when answers go to the LLM: mode 'llm', or 'auto' with a base URL or key configured."""
+        return self.mode == "llm" or (self.mode == "auto" and bool(self.base_url or self.api_key))
 
     def with_overrides(self, **values: object) -> Settings:
         """A copy with the given non-None values set."""
@@ -59,10 +103,39 @@ class Settings:
 
 
 def coerce(name: str, value: object) -> object:
-    """Paths for the path settings, strings for the rest."""
-    if name in ("bank", "cache_dir", "data_dir"):
+    """The value as the setting's type, or a ConfigError naming the setting and what it accepts."""
+    if name in PATH_SETTINGS:
         return Path(str(value)).expanduser()
+    if name == "timeout":
+        return number(name, value, float, "a number of seconds above 0", lambda v: v > 0)
+    if name == "retries":
+        return number(name, value, int, "a whole number from 0 to 10", lambda v: 0 <= v <= 10)
+    if name == "temperature":
+        return number(name, value, float, "a number from 0 to 2", lambda v: 0 <= v <= 2)
+    if name in ("mode", "strictness"):
+        return choice(name, value, MODES if name == "mode" else STRICTNESS_LEVELS)
     return str(value)
+
+
+def number(name: str, value: object, kind: type, wanted: str, valid: Callable[[float], bool]) -> float | int:
+    """VALUE converted to KIND (int or float) and checked, or a one-line ConfigError."""
+    try:
+        converted = float(str(value).strip())
+    except ValueError:
+        converted = math.nan
+    if kind is int and not converted.is_integer():
+        converted = math.nan
+    if isinstance(value, bool) or not math.isfinite(converted) or not valid(converted):
+        raise ConfigError(f"setting '{name}' must be {wanted}, not {str(value)!r}")
+    return kind(converted)
+
+
+def choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    """VALUE lower-cased if it is one of ALLOWED, else a one-line ConfigError."""
+    text = str(value).strip().lower()
+    if text not in allowed:
+        raise ConfigError(f"setting '{name}' must be one of {', '.join(allowed)}, not {str(value)!r}")
+    return text
 
 
 def default_config_path() -> Path:
@@ -89,12 +162,25 @@ def read_config_file(path: Path) -> dict:
 
 
 def environment_values() -> dict:
-    """Settings given as INTERVIEWER_<NAME> environment variables."""
-    return {
-        f.name: os.environ[ENV_PREFIX + f.name.upper()]
-        for f in fields(Settings)
-        if os.environ.get(ENV_PREFIX + f.name.upper())
-    }
+    """Settings given as environment variables: INTERVIEWER_<NAME>, or OPENAI_BASE_URL and OPENAI_API_KEY."""
+    names = {f.name: env_variable(f.name) for f in fields(Settings)}
+    return {name: os.environ[variable] for name, variable in names.items() if os.environ.get(variable)}
+
+
+def env_variable(name: str) -> str:
+    """The environment variable that sets NAME."""
+    metadata = next(f.metadata for f in fields(Settings) if f.name == name)
+    return metadata.get("env") or ENV_PREFIX + name.upper()
+
+
+def apply(settings: Settings, values: dict, origin: Callable[[str], str]) -> Settings:
+    """SETTINGS with VALUES set; an error names where the bad value came from."""
+    for name, value in values.items():
+        try:
+            settings = settings.with_overrides(**{name: value})
+        except ConfigError as exc:
+            raise ConfigError(f"{origin(name)}: {exc}") from None
+    return settings
 
 
 def load_settings(config_path: Path | None = None, **flags: object) -> Settings:
@@ -102,5 +188,6 @@ def load_settings(config_path: Path | None = None, **flags: object) -> Settings:
     path = config_path or default_config_path()
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"{config_path}: no such config file")
-    settings = Settings().with_overrides(**read_config_file(path))
-    return settings.with_overrides(**environment_values()).with_overrides(**flags)
+    settings = apply(Settings(), read_config_file(path), lambda _: str(path))
+    settings = apply(settings, environment_values(), env_variable)
+    return apply(settings, flags, lambda name: "--" + name.replace("_", "-"))

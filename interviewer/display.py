@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import PurePath
 
 import click
 
+from interviewer.coaching import FollowUp
 from interviewer.models import Grade, Question
 from interviewer.session import Interview
 
@@ -32,7 +34,8 @@ def question_block(question: Question, number: int, total: int) -> str:
 def grade_block(grade: Grade, show_reference: bool = True) -> str:
     """The grade: score, checklist with evidence, mistakes, feedback and the reference answer."""
     score = click.style(f"{grade.score:g}/10", bold=True)
-    lines = [f"\nScore: {score}  ({grade.grader} grader)", click.style("Key points:", bold=True)]
+    grader = f"{grade.grader} grader" + (f" · {model_label(grade.model)}" if grade.model else "")
+    lines = [f"\nScore: {score}  ({grader})", click.style("Key points:", bold=True)]
     for point in grade.key_points:
         mark, colour = MARKS[point.status]
         lines.append(click.style(f"  {mark} {point.status:8s}", fg=colour) + f" {point.text}")
@@ -42,13 +45,29 @@ def grade_block(grade: Grade, show_reference: bool = True) -> str:
         lines.append(click.style("Mistakes:", bold=True))
         for mistake in grade.mistakes:
             lines.append(click.style("  ✘ ", fg="red") + f"“{mistake.evidence}”")
-            lines.append(click.style(f"      common misconception: {mistake.claim}", dim=True))
+            label = "common misconception" if grade.grader == "offline" else "what is wrong"
+            lines.append(click.style(f"      {label}: {mistake.claim}", dim=True))
     lines += [click.style("Feedback:", bold=True), wrap(grade.feedback)]
     for note in grade.notes:
         lines.append(click.style(f"Note: {note}", fg="yellow"))
     if show_reference:
         lines += [click.style("Reference answer:", bold=True), wrap(grade.reference)]
     return "\n".join(lines)
+
+
+def model_label(model: str) -> str:
+    """A model name to show: a file path (llama.cpp names models by their file) shortened to its name."""
+    return PurePath(model).name if model.startswith("/") else model
+
+
+def hint_line(hint: str) -> str:
+    """A hint, set apart from the answer being typed."""
+    return click.style(wrap(hint), fg="cyan")
+
+
+def follow_up_block(follow_up: FollowUp) -> str:
+    """A follow-up question, asked before the grade is shown."""
+    return f"\n{click.style('Follow-up:', bold=True)}\n{wrap(follow_up.question)}"
 
 
 def summary_block(interview: Interview) -> str:

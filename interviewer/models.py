@@ -82,6 +82,7 @@ class Grade:
     reference: str
     mistakes: tuple[MistakeFound, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    model: str | None = None  # the LLM that graded, for grader "llm"
 
     def to_dict(self) -> dict:
         """The grade as JSON-ready data."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from interviewer.coaching import Coach
 from interviewer.config import Settings
 from interviewer.corpus import Bank, load_bank
 from interviewer.embeddings import SentenceTransformerEmbedder
+from interviewer.grading import Grader
+from interviewer.grading.choice import build_grader
 from interviewer.grading.offline import OfflineGrader
 from interviewer.index import BankIndex, open_index
+from interviewer.llm import ChatClient, chat_client_for
 
 
 class Runtime:
@@ -19,6 +23,8 @@ class Runtime:
         self.settings = settings
         self.bank: Bank = load_bank(settings.bank)
         self._index: BankIndex | None = None
+        self._grader: Grader | None = None
+        self._chat_client: ChatClient | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -50,9 +56,22 @@ class Runtime:
                 raise error
         return self._index
 
-    def grader(self, on_wait: Callable[[], None] | None = None) -> OfflineGrader:
-        """The offline grader over the loaded index."""
-        return OfflineGrader(self.index(on_wait))
+    def grader(self, on_wait: Callable[[], None] | None = None) -> Grader:
+        """The grader the settings select, with the offline grader over the loaded index behind it."""
+        if self._grader is None:
+            offline = OfflineGrader(self.index(on_wait), strictness=self.settings.strictness)
+            self._grader = build_grader(self.settings, offline, self.chat_client())
+        return self._grader
+
+    def chat_client(self) -> ChatClient | None:
+        """The LLM client when the settings select the LLM, else None."""
+        if self._chat_client is None and self.settings.uses_llm:
+            self._chat_client = chat_client_for(self.settings)
+        return self._chat_client
+
+    def coach(self) -> Coach:
+        """Hints and follow-ups, written by the LLM when there is one."""
+        return Coach(self.chat_client(), self.index)
 
     def _load(self, quiet: bool) -> None:
         try:

@@ -1,4 +1,4 @@
-"""An interview with no I/O: choosing questions by topic, keeping the turns, summarising."""
+"""An interview with no I/O: choosing questions by topic, keeping the turns and follow-ups, summarising."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from interviewer.coaching import FollowUp, fold_follow_up
 from interviewer.corpus import Bank
 from interviewer.errors import InterviewerError
 from interviewer.grading.text import content_stems
@@ -106,6 +107,8 @@ class Turn:
     answer: str = ""
     grade: Grade | None = None
     skipped: bool = False
+    follow_up: FollowUp | None = None
+    follow_up_answer: str = ""
 
 
 @dataclass
@@ -133,6 +136,12 @@ class Interview:
         """Record a graded answer to the current question."""
         turn = Turn(self.current(), text, grade)
         self.turns.append(turn)
+        return turn
+
+    def add_follow_up(self, turn: Turn, follow_up: FollowUp, answer: str, grade: Grade) -> Turn:
+        """Fold a graded answer to a follow-up question into the turn's grade."""
+        turn.follow_up, turn.follow_up_answer = follow_up, answer
+        turn.grade = fold_follow_up(turn.grade, grade, follow_up)
         return turn
 
     def skip(self) -> Turn:
