@@ -5,7 +5,8 @@
 Computes the grader's signals for a sample of each training split (SAF, SciEntsBank, Beetle), fits
 non-negative weights (least squares, each dataset weighing the same), a monotone (isotonic)
 calibration of the weighted sum to the 0-1 score scale, and per benchmark the pass mark that best
-separates 'correct' answers (macro-F1) and a monotone map from the 0-10 score to its own grade scale. Writes interviewer/grading/score_model.json, prints a table and
+separates 'correct' answers (macro-F1) and a monotone map from the 0-10 score to its own grade
+scale. Writes interviewer/grading/score_model.json, prints a table and
 writes benchmarks/results/fit_offline_grader.json. Test splits are never read here.
 """
 
@@ -140,7 +141,8 @@ def main() -> None:
 
     print(f"{'training split':22s} {'n':>5s} {'pearson':>8s} {'pass mark':>9s} {'macro-F1':>8s}")
     for name, row in report["datasets"].items():
-        print(f"{name:22s} {row['n']:5d} {row['pearson']:8.3f} {row['pass_mark']:9.1f} {row['macro_f1_2way']:8.3f}")
+        print(f"{name:22s} {row['n']:5d} {row['pearson']:8.3f} {row['pass_mark']:9.1f} "
+              f"{row['macro_f1_2way']:8.3f}")
     print("weights: " + ", ".join(f"{k}={v:.3f}" for k, v in model.weights.items()))
     out = ROOT / "benchmarks" / "results" / "fit_offline_grader.json"
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

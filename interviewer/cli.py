@@ -294,7 +294,7 @@ def ingest(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, forc
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
               help="Grade each answer N times and report how much the grades spread.")
 @click.option("--pass-mark", type=click.FloatRange(0, 10),
-              help="Score out of 10 that counts as 'correct' (default: the one fitted on the training split).")
+              help="Score out of 10 that counts as 'correct' (default: as fitted on the training split).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one JSON object per answer: its fields, 'predicted' and 'grader'.")
@@ -306,17 +306,18 @@ def eval_command(ctx: click.Context, dataset: str, grader_name: str, split: str 
     from interviewer.embeddings import CachingEmbedder
     from interviewer.evaluation.datasets import default_data_dir, load_dataset
     from interviewer.evaluation.prefetch import prefetch_dataset
-    from interviewer.grading.offline import OfflineGrader
     from interviewer.evaluation.runner import default_pass_mark, evaluate, output_rows, table
+    from interviewer.grading.choice import build_grader
+    from interviewer.grading.offline import OfflineGrader
 
     runtime = runtime_for(ctx)
     data = load_dataset(dataset, data_dir or default_data_dir(), split, int(ways), runtime.bank.get)
     data = data.head(limit) if limit else data
-    if grader_name == "llm":
-        raise InterviewerError("the LLM grader is not configured")
     embedder = CachingEmbedder(runtime.index(wait_notice).embedder)
-    grader = OfflineGrader(runtime.index(), embedder=embedder)
+    grader = OfflineGrader(runtime.index(), embedder=embedder, strictness=runtime.settings.strictness)
     prefetch_dataset(embedder, data.items)
+    if grader_name == "llm":
+        grader = build_grader(runtime.settings.with_overrides(mode="llm"), grader)
     report = evaluate(grader, data, pass_mark if pass_mark is not None else default_pass_mark(grader, data),
                       repeat)
     if out is not None:

@@ -154,3 +154,22 @@ def test_follow_up_and_hint_are_written_by_the_model(llama_server, bank, index, 
     hint = coach.hint(question)
     assert hint.startswith("Hint: ") and "\n" not in hint and len(hint) <= 260
 
+
+
+def test_eval_runs_the_llm_grader_on_a_graded_file_and_reports_the_spread(llama_server, index, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", llama_server)
+    monkeypatch.setenv("INTERVIEWER_TIMEOUT", "120")
+    rows = [{"question_id": "F004-37", "answer": GOOD_ADAM, "score": 9, "max_score": 10},
+            {"question_id": "F004-37", "answer": "Adam is a kind of dropout.", "score": 0, "max_score": 10}]
+    path = tmp_path / "graded.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "predictions.jsonl"
+    result = CliRunner().invoke(cli, ["eval", str(path), "--grader", "llm", "--repeat", "2", "--json",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["n"] == 2 and "repeat_mean_std" in report and "rmse" in report
+    predictions = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [p["grader"] for p in predictions] == ["llm", "llm"]
+    assert all(len(p["predicted_runs"]) == 2 and 0 <= p["predicted"] <= 10 for p in predictions)

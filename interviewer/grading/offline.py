@@ -14,7 +14,15 @@ import numpy as np
 from interviewer.embeddings import Embedder
 from interviewer.grading.score_model import ScoreModel, load_score_model
 from interviewer.grading.signals import answer_signals, token_precision, token_recall
-from interviewer.grading.text import content_stems, negated, novelty, opposed, shared_share, split_units, words
+from interviewer.grading.text import (
+    content_stems,
+    negated,
+    novelty,
+    opposed,
+    shared_share,
+    split_units,
+    words,
+)
 from interviewer.grading.vectors import QuestionTokens, QuestionVectors, VectorSource, rubric_text
 from interviewer.index import BankIndex
 from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
@@ -25,8 +33,7 @@ STRICTNESS_LEVELS = ("lenient", "standard", "strict")
 STRICTNESS_SHIFT = {"lenient": -0.05, "standard": 0.0, "strict": 0.05}
 STRICTNESS_RAW_SHIFT = {"lenient": 0.05, "standard": 0.0, "strict": -0.05}
 STRICTNESS_PENALTY = {"lenient": 1.0, "standard": 2.0, "strict": 3.0}
-STATUS_SHARE = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
-CEILING_FLOOR = 2.0
+RESTATEMENT_CEILING = 2.0  # the most an answer that only restates the question can score
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Thresholds:
     mistake: float = 0.72  # a statement this close to a known mistake, and closer than to any key point
     mistake_without_its_words: float = 0.85  # the same, when it shares none of the mistake's own words
     mistake_margin: float = 0.08
-    contradiction: float = 0.5  # a statement this close to a key point, of opposite polarity ...
+    contradiction: float = 0.7  # a statement this close to a key point, of opposite polarity ...
     contradiction_words: float = 0.5  # ... and using this share of its words, denies it
     echo_lexical: float = 0.1  # an answer using less than this share of the key points' own words ...
     echo_similarity: float = 0.5  # ... and this far from them in meaning only restates the question
@@ -106,12 +113,12 @@ class OfflineGrader:
             return self._empty_grade(question)
         t = self.thresholds
         model_score = self.model.score(found.signals, self.shift) if found.has_statements else 0.0
-        ceiling = checklist_ceiling(found.results)
+        ceiling = 10.0
         notes = []
         if not found.has_statements and not found.mistakes:
             notes.append("A list of terms is not an answer: say what each one does and why.")
-        elif found.signals["lexical_recall"] < t.echo_lexical and found.signals["residual_similarity"] < t.echo_similarity:
-            ceiling = min(ceiling, CEILING_FLOOR)
+        elif restates_the_question(found.signals, t):
+            ceiling = RESTATEMENT_CEILING
             notes.append("Your answer mostly restates the question: say what the key points are.")
         raw = min(model_score, ceiling) - t.mistake_penalty * len(found.mistakes)
         return Grade(
@@ -152,7 +159,7 @@ class OfflineGrader:
         answer_vector = self.embedder.embed([said or answer])[0]
         signals = answer_signals(
             said, rubric_text(question), question.question, recall, rubric_recall, precision,
-            residual_similarity=float(residual(answer_vector[None, :], q)[0] @ residual(tokens.rubric[None, :], q)[0]),
+            residual_similarity=beyond_question(answer_vector, tokens.rubric, q),
             statement_credit=float(np.mean([self._credit(similarity) for similarity, _ in best])),
         )
         return Assessment(results, mistakes, signals, bool(said))
@@ -168,7 +175,7 @@ class OfflineGrader:
         return recall, whole, token_precision(answer, tokens.key_points, tokens.question_pieces)
 
     def _best_per_key_point(self, alignment: Alignment, wrong_units: set[str]) -> list[tuple[float, int]]:
-        """Per key point: the best adjusted similarity of a statement not reported as a mistake, and its row."""
+        """Per key point: the best adjusted similarity of a statement not reported as wrong, and its row."""
         scores = alignment.scores.copy()
         for row, unit in enumerate(alignment.units):
             if unit in wrong_units:
@@ -246,7 +253,8 @@ class OfflineGrader:
                 found.setdefault(claim, MistakeFound(claim, unit, round(score, 3)))
         return list(found.values())
 
-    def _contradictions(self, question: Question, alignment: Alignment, taken: set[str]) -> list[MistakeFound]:
+    def _contradictions(self, question: Question, alignment: Alignment,
+                        taken: set[str]) -> list[MistakeFound]:
         """Statements that say a key point in its own words but with the opposite polarity."""
         t = self.thresholds
         found = []
@@ -266,8 +274,10 @@ class OfflineGrader:
         similarity, row = best
         recall_credit = float(np.clip((recall - t.recall_none) / (t.recall_full - t.recall_none), 0.0, 1.0))
         coverage = (self._credit(similarity) + recall_credit) / 2
-        status = "covered" if coverage >= t.covered_coverage else "partial" if coverage >= t.partial_coverage \
-            else "missed"
+        if coverage >= t.covered_coverage:
+            status = "covered"
+        else:
+            status = "partial" if coverage >= t.partial_coverage else "missed"
         evidence = alignment.units[row] if status != "missed" else ""
         return KeyPointResult(text, status, evidence, round(coverage, 3))
 
@@ -282,11 +292,14 @@ class OfflineGrader:
                      "No answer to grade. Here is what a good answer covers.", question.reference)
 
 
-def checklist_ceiling(results: list[KeyPointResult]) -> float:
-    """The most a score may be given its checklist: an answer that covers no key point (one that
-    restates the question, say) earns at most CEILING_FLOOR, and each key point covered raises the ceiling."""
-    share = float(np.mean([STATUS_SHARE[r.status] for r in results])) if results else 0.0
-    return CEILING_FLOOR + (10.0 - CEILING_FLOOR) * share
+def restates_the_question(signals: dict[str, float], t: Thresholds) -> bool:
+    """Hardly any of the key points' own words, and little meaning beyond the question's."""
+    return signals["lexical_recall"] < t.echo_lexical and signals["residual_similarity"] < t.echo_similarity
+
+
+def beyond_question(answer: np.ndarray, rubric: np.ndarray, question: np.ndarray) -> float:
+    """Cosine of answer and key points once the question's direction is removed from both."""
+    return float(residual(answer[None, :], question)[0] @ residual(rubric[None, :], question)[0])
 
 
 def single_threaded_blas() -> None:

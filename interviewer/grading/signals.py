@@ -30,8 +30,12 @@ FUNCTION_PIECE_WEIGHT = 0.1
 
 def piece_weights(pieces: tuple[str, ...], question_pieces: set[str]) -> np.ndarray:
     """1 for a piece that carries meaning, less for one the question has, little for a function word."""
-    return np.array([FUNCTION_PIECE_WEIGHT if p in STOPWORDS else QUESTION_PIECE_WEIGHT if p in question_pieces
-                     else 1.0 for p in pieces])
+    def weight(piece: str) -> float:
+        if piece in STOPWORDS:
+            return FUNCTION_PIECE_WEIGHT
+        return QUESTION_PIECE_WEIGHT if piece in question_pieces else 1.0
+
+    return np.array([weight(p) for p in pieces])
 
 
 def token_recall(target: TokenVectors, answer: TokenVectors, question_pieces: set[str]) -> float:

@@ -17,7 +17,7 @@ NEGATIONS = frozenset(
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
-CLAUSE_BREAK = re.compile(r"[,;]\s+(?=(?:and|but|while|whereas|which|so|because|it|they)\b)|;\s+|\s+-\s+")
+CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because)\b)|\s+-\s+")
 BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d+[.)])\s*")
 MAX_CLAUSE_SPLIT_WORDS = 22
 
@@ -103,7 +103,7 @@ def split_units(answer: str, word_lists: bool = True) -> list[str]:
                 units.extend(p.strip() for p in re.split(r"[,/;]|\band\b", piece) if words(p))
             continue
         units.append(piece)
-        if len(words(piece)) > MAX_CLAUSE_SPLIT_WORDS or (negated(piece) and len(words(piece)) > 8):
+        if len(words(piece)) > MAX_CLAUSE_SPLIT_WORDS:
             clauses = [c.strip() for c in CLAUSE_BREAK.split(piece) if len(words(c)) >= 4]
             if len(clauses) > 1:
                 units.extend(clauses)
