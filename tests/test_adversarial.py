@@ -34,10 +34,11 @@ def test_cheap_tricks_above_two_out_of_ten_do_not_grow(grader, bank, kind):
 
 def test_opposite_of_a_key_point_is_reported_as_wrong(grader, bank):
     question = bank.get("ML0023")
-    answer = ("In each iteration, gradient descent does not compute the gradient of the loss with respect "
-              "to the parameters.")
+    answer = "Gradient descent never repeats its updates until it converges to a minimum."
     grade = grader.grade(question, answer)
     assert grade.mistakes and grade.mistakes[0].evidence == answer
+    assert grade.mistakes[0].claim.startswith("The opposite is true: Gradient descent repeats")
+    assert grade.score <= CHEAP_TRICK_LIMIT
 
 
 def test_misconceptions_score_well_below_the_reference(grader, bank):

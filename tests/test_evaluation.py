@@ -120,7 +120,7 @@ def test_eval_cli_reports_a_malformed_line_and_exits_non_zero(tmp_path):
 def test_eval_cli_on_a_slice_of_semeval_writes_metrics_and_rows(tmp_path):
     out = tmp_path / "rows.jsonl"
     result = CliRunner().invoke(cli, ["eval", "semeval-sciEntsBank", "--limit", "30", "--ways", "3",
-                                      "--json", "--out", str(out)])
+                                      "--json", "--out", str(out), "--data-dir", str(BENCHMARKS)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["n"] == 30
@@ -134,7 +134,7 @@ def test_eval_cli_on_a_slice_of_semeval_writes_metrics_and_rows(tmp_path):
 
 @needs_benchmarks
 def test_eval_cli_on_a_slice_of_saf_prints_a_table():
-    result = CliRunner().invoke(cli, ["eval", "saf", "--limit", "20"])
+    result = CliRunner().invoke(cli, ["eval", "saf", "--limit", "20", "--data-dir", str(BENCHMARKS)])
     assert result.exit_code == 0, result.output
     assert "saf / unseen_answers, offline grader" in result.output
     assert "pearson" in result.output and "qwk" not in result.output  # SAF grades are not integers
