@@ -17,7 +17,7 @@ from interviewer.errors import BackendError
 from interviewer.grading.text import reference_sentences
 from interviewer.models import Question
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 BATCH = 32
 
 

@@ -19,6 +19,8 @@ from interviewer.grading.text import (
     negated,
     novelty,
     opposed,
+    reference_sentences,
+    same_polarity,
     shared_share,
     split_units,
     words,
@@ -45,8 +47,9 @@ class Thresholds:
     mistake: float = 0.72  # a statement this close to a known mistake, and closer than to any key point
     mistake_without_its_words: float = 0.85  # the same, when it shares none of the mistake's own words
     mistake_margin: float = 0.08
-    contradiction: float = 0.7  # a statement this close to a key point, of opposite polarity ...
-    contradiction_words: float = 0.5  # ... and using this share of its words, denies it
+    contradiction: float = 0.6  # a statement this close to a key point, of opposite polarity, ...
+    contradiction_words: float = 0.85  # ... made of its words (see text.shared_share), ...
+    contradiction_gain: float = 0.0  # ... that fits it at least this much better made to agree, denies it
     echo_lexical: float = 0.1  # an answer using less than this share of the key points' own words ...
     echo_similarity: float = 0.5  # ... and this far from them in meaning only restates the question
     residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
@@ -142,14 +145,14 @@ class OfflineGrader:
         units = split_units(answer)
         if not units:
             return None
-        statements = split_units(answer, word_lists=False)
         unit_vectors = self.embedder.embed(units)
         targets = self.vectors.for_question(question)
         alignment = self._key_point_alignment(question, targets, units, unit_vectors)
         mistakes = self._mistakes(question, targets, units, unit_vectors, alignment)
-        mistakes += self._contradictions(question, alignment, {m.evidence for m in mistakes})
+        mistakes += self._contradictions(question, targets, units, unit_vectors,
+                                         {m.evidence for m in mistakes})
         wrong_units = {m.evidence for m in mistakes}
-        said = " ".join(s for s in statements if not any(wrong in s for wrong in wrong_units))
+        said = without(split_units(answer, word_lists=False), wrong_units)
         tokens = self.vectors.tokens_for(question)
         recall, rubric_recall, precision = self._token_alignment(tokens, said)
         best = self._best_per_key_point(alignment, wrong_units)
@@ -253,19 +256,41 @@ class OfflineGrader:
                 found.setdefault(claim, MistakeFound(claim, unit, round(score, 3)))
         return list(found.values())
 
-    def _contradictions(self, question: Question, alignment: Alignment,
-                        taken: set[str]) -> list[MistakeFound]:
-        """Statements that say a key point in its own words but with the opposite polarity."""
+    def _contradictions(self, question: Question, targets: QuestionVectors, units: list[str],
+                        vectors: np.ndarray, taken: set[str]) -> list[MistakeFound]:
+        """Statements that say a key point in its own words but with the opposite polarity: no key point
+        or reference sentence of their own polarity fits them better, and made to agree in polarity
+        they fit the key point clearly better than as said."""
         t = self.thresholds
-        found = []
-        for col, row in enumerate(np.argmax(alignment.raw, axis=0)):
-            unit, point = alignment.units[row], question.key_points[col]
-            similarity = float(alignment.raw[row, col])
-            if (unit not in taken and similarity >= t.contradiction and opposed(unit, point)
-                    and shared_share(unit, point) >= t.contradiction_words):
-                found.append(MistakeFound(f"The opposite is true: {point}", unit, round(similarity, 3)))
-                taken = taken | {unit}
-        return found
+        q = targets.question[0]
+        points = list(question.key_points)
+        texts = points + reference_sentences(question.reference)
+        similarity = self._similarity(q, vectors, targets.key_points)
+        if len(targets.reference):
+            similarity = np.hstack([similarity, self._similarity(q, vectors, targets.reference)])
+        candidates: list[tuple[int, int]] = []
+        for row, unit in enumerate(units):
+            if unit in taken or len(words(unit)) < t.short_unit_words:
+                continue
+            flipped = [opposed(unit, text) for text in texts]
+            agreeing = max((similarity[row, k] for k in range(len(texts)) if not flipped[k]), default=0.0)
+            candidates += [(row, col) for col, point in enumerate(points)
+                           if flipped[col] and similarity[row, col] >= t.contradiction
+                           and similarity[row, col] > agreeing
+                           and shared_share(unit, point) >= t.contradiction_words]
+        if not candidates:
+            return []
+        pairs = [same_polarity(units[row], points[col]) for row, col in candidates]
+        agreed = self.embedder.embed([text for pair in pairs for text in pair])
+        best: dict[int, tuple[float, str]] = {}
+        for k, (row, col) in enumerate(candidates):
+            statement, point = agreed[2 * k : 2 * k + 1], agreed[2 * k + 1 : 2 * k + 2]
+            made_to_agree = float(self._similarity(q, statement, point)[0, 0])
+            score = float(similarity[row, col])
+            if made_to_agree >= score + t.contradiction_gain and score > best.get(col, (0.0, ""))[0]:
+                best[col] = (score, units[row])
+        return [MistakeFound(f"The opposite is true: {points[col]}", unit, round(score, 3))
+                for col, (score, unit) in sorted(best.items())]
 
     def _judge(self, text: str, alignment: Alignment, col: int, best: tuple[float, int],
                recall: float) -> KeyPointResult:
@@ -290,6 +315,17 @@ class OfflineGrader:
         results = tuple(KeyPointResult(text, "missed") for text in question.key_points)
         return Grade(question.id, 0.0, self.name, results,
                      "No answer to grade. Here is what a good answer covers.", question.reference)
+
+
+def without(statements: list[str], wrong: set[str]) -> str:
+    """The statements read together, less the parts reported as wrong."""
+    kept = []
+    for statement in statements:
+        for part in sorted(wrong, key=len, reverse=True):
+            statement = statement.replace(part, " ")
+        if words(statement):
+            kept.append(" ".join(statement.split()))
+    return " ".join(kept)
 
 
 def restates_the_question(signals: dict[str, float], t: Thresholds) -> bool:

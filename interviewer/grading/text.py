@@ -17,7 +17,8 @@ NEGATIONS = frozenset(
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
-CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because)\b)|\s+-\s+")
+CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because)\b)|;\s+|\s+-\s+")
+LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d+[.)])\s*")
 MAX_CLAUSE_SPLIT_WORDS = 22
 
@@ -81,15 +82,56 @@ def opposed(statement: str, claim: str) -> bool:
     return (negated(statement) != negated(claim)) != (swaps % 2 == 1)
 
 
+AFFIRMATIVES = {"cannot": "can", "can't": "can", "won't": "will", "unnecessary": "necessary",
+                "unneeded": "needed", "useless": "useful", "impossible": "possible", "unable": "able",
+                "fails": "manages", "lacks": "has"}
+DROPPED_NEGATIONS = frozenset("not no never none neither nor".split())
+
+
+def affirmed(text: str) -> str:
+    """The text with its negations taken out ('does not use' -> 'does use', "can't" -> 'can')."""
+    kept = []
+    for token in re.findall(r"\S+", text.replace("’", "'")):
+        bare = token.lower().strip(".,;:!?\"()")
+        if bare in DROPPED_NEGATIONS:
+            continue
+        if bare in AFFIRMATIVES:
+            token = token.lower().replace(bare, AFFIRMATIVES[bare])
+        elif bare.endswith("n't"):
+            token = token[: token.lower().index("n't")]
+        kept.append(token)
+    return " ".join(kept)
+
+
+def same_polarity(statement: str, claim: str) -> tuple[str, str]:
+    """The statement and the claim made to agree in polarity: negations taken out of the negated one,
+    and the statement's antonyms of the claim's words swapped back ('increases' -> 'decreases')."""
+    claimed = set(words(claim))
+    swapped = " ".join(ANTONYMS[w] if w in ANTONYMS and ANTONYMS[w] in claimed and w not in claimed else w
+                       for w in re.findall(r"\S+", statement.lower()))
+    statement = swapped if swapped != statement.lower() else statement
+    if negated(statement) and not negated(claim):
+        statement = affirmed(statement)
+    elif negated(claim) and not negated(statement):
+        claim = affirmed(claim)
+    return statement, claim
+
+
 def shared_share(statement: str, claim: str) -> float:
-    """Share of the claim's content stems the statement uses, antonyms counted as used."""
+    """How far the statement is made of the claim's words: the larger of the share of the claim's
+    content stems it uses and the share of its own that the claim uses, antonyms counted as used."""
     claimed = content_stems(claim)
-    said = content_stems(statement) | {stem(ANTONYMS[w]) for w in words(statement) if w in ANTONYMS}
-    return len(claimed & said) / len(claimed) if claimed else 0.0
+    own = content_stems(statement)
+    said = own | {stem(ANTONYMS[w]) for w in words(statement) if w in ANTONYMS}
+    if not claimed or not own:
+        return 0.0
+    shared = claimed & said
+    return max(len(shared) / len(claimed), len(shared) / len(own))
 
 
-def split_units(answer: str, word_lists: bool = True) -> list[str]:
-    """The answer's statements: sentences, list items, and clauses of long sentences.
+def split_units(answer: str, word_lists: bool = True, clauses: bool = True) -> list[str]:
+    """The answer's statements: sentences, list items, and (with CLAUSES) the clauses of long or
+    negated sentences, which may each say something different ('X does not A, and Y does not B').
 
     A bare list of terms yields its terms, or nothing when WORD_LISTS is false.
     """
@@ -103,10 +145,11 @@ def split_units(answer: str, word_lists: bool = True) -> list[str]:
                 units.extend(p.strip() for p in re.split(r"[,/;]|\band\b", piece) if words(p))
             continue
         units.append(piece)
-        if len(words(piece)) > MAX_CLAUSE_SPLIT_WORDS:
-            clauses = [c.strip() for c in CLAUSE_BREAK.split(piece) if len(words(c)) >= 4]
-            if len(clauses) > 1:
-                units.extend(clauses)
+        if clauses and (len(words(piece)) > MAX_CLAUSE_SPLIT_WORDS or negated(piece)):
+            parts = [LEADING_CONJUNCTION.sub("", c.strip()) for c in CLAUSE_BREAK.split(piece)
+                     if len(words(c)) >= 4]
+            if len(parts) > 1:
+                units.extend(parts)
     return units
 
 
