@@ -66,22 +66,9 @@ def wait_notice() -> None:
 def grade_and_record(runtime: Runtime, question: Question, answer: str, follow_up: str = "") -> Grade:
     """Grade an answer, saving it first so it survives any failure of the grader."""
     log = AnswerLog(runtime.settings.data_dir)
-    try:
-        entry = log.save_answer(question.id, answer, follow_up)
-    except OSError as exc:
-        entry = None
-        click.echo(f"Warning: could not save the answer to {log.path}: {exc}", err=True)
-    try:
-        grade = runtime.grader(wait_notice).grade(question, answer)
-    except InterviewerError as exc:
-        if entry:
-            log.save_grade(entry, error=str(exc))
-        saved = InterviewerError(f"{exc} (your answer was saved to {log.path})")
-        saved.exit_code = exc.exit_code
-        raise saved from exc
-    if entry:
-        log.save_grade(entry, grade)
-    return grade
+    return log.save_and_grade(question.id, answer,
+                              lambda: runtime.grader(wait_notice).grade(question, answer), follow_up,
+                              lambda message: click.echo(message, err=True))
 
 
 def emit_grade(grade: Grade, as_json: bool) -> None:
