@@ -17,10 +17,12 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
+from interviewer.config import Settings  # noqa: E402
 from interviewer.corpus import load_bank  # noqa: E402
 from interviewer.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from interviewer.grading.offline import OfflineGrader  # noqa: E402
 from interviewer.index import open_index  # noqa: E402
+from interviewer.runtime import Runtime  # noqa: E402
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +70,19 @@ def index(bank, embedder, tmp_path_factory):
 @pytest.fixture(scope="session")
 def grader(index):
     return OfflineGrader(index)
+
+
+@pytest.fixture(scope="session")
+def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the web apps under test: this session's cache, its own data folder, a free port."""
+    return Settings(cache_dir=shared_cache(tmp_path_factory), data_dir=tmp_path_factory.mktemp("web-data"),
+                    web_port=0)
+
+
+@pytest.fixture(scope="session")
+def web_runtime(web_settings: Settings, index) -> Runtime:
+    """One runtime over the session's real index, shared by every web sitting and app, as in `serve`."""
+    return Runtime(web_settings, index=index)
 
 
 @pytest.fixture
