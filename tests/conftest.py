@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,19 @@ def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def web_runtime(web_settings: Settings, index) -> Runtime:
     """One runtime over the session's real index, shared by every web sitting and app, as in `serve`."""
     return Runtime(web_settings, index=index)
+
+
+@contextmanager
+def serving(runtime: Runtime) -> Iterator[str]:
+    """The web app over RUNTIME, launched on a free loopback port with its queue: its URL; closed after."""
+    from interviewer.web.app import build_app, launch
+
+    app = build_app(runtime)
+    url = launch(app, runtime.settings)
+    try:
+        yield url
+    finally:
+        app.close()
 
 
 @pytest.fixture
