@@ -139,6 +139,7 @@ def show(screen: Screen, sitting: Sitting | None, clear_answer: bool = False) ->
         screen.timer: gr.Timer(active=sitting.deadline is not None),
         screen.controls: gr.Column(visible=not ended),
         screen.answer: gr.Textbox(interactive=waiting, **({"value": ""} if clear_answer else {})),
+        **({screen.my_score: None, screen.my_reason: ""} if clear_answer else {}),
         screen.submit: gr.Button(interactive=waiting),
         screen.hint: gr.Button(interactive=waiting),
         screen.skip: gr.Button(interactive=waiting),
