@@ -188,9 +188,10 @@ def test_a_follow_up_without_an_llm_says_how_to_configure_one(web_runtime):
 def test_when_time_is_up_the_typed_answer_is_graded_and_an_empty_box_skips(web_runtime):
     clock = Clock()
     sitting = on(web_runtime, "F004-37", "F004-36", seconds=60, clock=clock)
-    assert seconds_left(sitting) == 60
+    assert seconds_left(sitting) == 60 and render.countdown(60) == "Time left for this question: **1:00**"
     clock.now += 59.5
     assert not time_up(sitting, WEAK_ADAM) and seconds_left(sitting) == 0.5
+    assert render.countdown(seconds_left(sitting)) == "Time left for this question: **0:01**"
     clock.now += 1
     assert time_up(sitting, WEAK_ADAM)
     assert sitting.last_turn.answer == WEAK_ADAM and sitting.phase == "graded" and sitting.deadline is None

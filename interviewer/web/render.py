@@ -65,11 +65,9 @@ def message(said: Said, total: int) -> dict:
         content = grade_card(said.grade)
     elif said.kind == "follow-up":
         content = f"**Follow-up:** {said.text}"
-    elif said.kind == "hint":
-        content = f"💡 {said.text}"
     elif said.kind == "error":
         content = f"⚠️ **Error:** {said.text}"
-    else:
+    else:  # a hint or a notice
         content = f"*{said.text}*"
     return {"role": "assistant", "content": content}
 
@@ -88,7 +86,7 @@ def countdown(seconds: float | None) -> str:
     if seconds is None:
         return ""
     whole = int(seconds + 0.999)
-    return f"⏱ **{whole // 60}:{whole % 60:02d}** left for this question"
+    return f"Time left for this question: **{whole // 60}:{whole % 60:02d}**"
 
 
 def turn_result(sitting: Sitting, position: int) -> str:
