@@ -2,6 +2,8 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's Chromium; `playwright install` cannot download one here.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint index clean
 
@@ -13,10 +15,18 @@ $(STAMP): pyproject.toml
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/interviewer ask --topic optimizers
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "Chromium is missing: install Debian's package (sudo apt-get install chromium); the browser tests need it" >&2; \
+		exit 1; \
+	fi
 
-test: $(STAMP)
+run: $(STAMP)
+	$(BIN)/interviewer web
+
+test: $(STAMP) $(CHROMIUM)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -1,4 +1,4 @@
-"""The `interviewer` command line: ask, grade, topics, search, index, ingest, eval."""
+"""The `interviewer` command line: ask, web, grade, topics, search, index, ingest, eval."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 
 from interviewer import display
 from interviewer.coaching import Coach, follow_up_question, wants_follow_up
-from interviewer.config import STRICTNESS_LEVELS, Settings, load_settings
+from interviewer.config import STRICTNESS_LEVELS, Settings, apply, load_settings
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
@@ -66,22 +66,9 @@ def wait_notice() -> None:
 def grade_and_record(runtime: Runtime, question: Question, answer: str, follow_up: str = "") -> Grade:
     """Grade an answer, saving it first so it survives any failure of the grader."""
     log = AnswerLog(runtime.settings.data_dir)
-    try:
-        entry = log.save_answer(question.id, answer, follow_up)
-    except OSError as exc:
-        entry = None
-        click.echo(f"Warning: could not save the answer to {log.path}: {exc}", err=True)
-    try:
-        grade = runtime.grader(wait_notice).grade(question, answer)
-    except InterviewerError as exc:
-        if entry:
-            log.save_grade(entry, error=str(exc))
-        saved = InterviewerError(f"{exc} (your answer was saved to {log.path})")
-        saved.exit_code = exc.exit_code
-        raise saved from exc
-    if entry:
-        log.save_grade(entry, grade)
-    return grade
+    return log.save_and_grade(question.id, answer,
+                              lambda: runtime.grader(wait_notice).grade(question, answer), follow_up,
+                              lambda message: click.echo(message, err=True))
 
 
 def emit_grade(grade: Grade, as_json: bool) -> None:
@@ -186,6 +173,24 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
         return
     if interview.turns:
         click.echo(display.summary_block(interview))
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every "
+                             "network, deliberately).")
+@click.option("--port", type=int, help="Port to listen on (default 7860; 0 picks a free one).")
+@click.option("--auth", metavar="USER:PASSWORD", help="Ask for this login, for a shared deployment.")
+@click.option("--concurrency", type=int, help="How many requests run at once (default 4); others queue.")
+@click.pass_context
+def web(ctx: click.Context, host: str | None, port: int | None, auth: str | None,
+        concurrency: int | None) -> None:
+    """Serve the mock interview as a web chat and print its URL."""
+    from interviewer.web.app import serve
+
+    flags = {"web_host": host, "web_port": port, "web_auth": auth, "web_concurrency": concurrency}
+    settings = apply(ctx.obj, {k: v for k, v in flags.items() if v is not None},
+                     lambda name: "--" + name.removeprefix("web_"))
+    serve(settings, click.echo)
 
 
 @cli.command()

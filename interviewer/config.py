@@ -86,6 +86,22 @@ class Settings:
         default="standard",
         metadata={"help": "How hard both graders mark: 'lenient', 'standard' or 'strict'."},
     )
+    web_host: str = field(
+        default="127.0.0.1",
+        metadata={"help": "Address the web chat listens on: 127.0.0.1 serves this machine only; "
+                          "0.0.0.0 serves every network (set web_auth then)."},
+    )
+    web_port: int = field(default=7860, metadata={"help": "Port of the web chat; 0 picks a free one."})
+    web_concurrency: int = field(
+        default=4,
+        metadata={"help": "How many requests of the web chat (grading, hints, follow-ups) run at once; "
+                          "the others wait in a queue."},
+    )
+    web_auth: str = field(
+        default="",
+        repr=False,
+        metadata={"help": "Login the web chat asks for, as USER:PASSWORD (empty: none). Never printed."},
+    )
 
     @property
     def uses_llm(self) -> bool:
@@ -101,6 +117,14 @@ class Settings:
         clean = {k: coerce(k, v) for k, v in values.items() if v is not None}
         return replace(self, **clean)
 
+    @property
+    def login(self) -> tuple[str, str] | None:
+        """The web chat's (user, password), or None when it asks for no login."""
+        if not self.web_auth:
+            return None
+        user, password = self.web_auth.split(":", 1)
+        return user, password
+
 
 def coerce(name: str, value: object) -> object:
     """The value as the setting's type, or a ConfigError naming the setting and what it accepts."""
@@ -112,6 +136,12 @@ def coerce(name: str, value: object) -> object:
         return number(name, value, int, "a whole number from 0 to 10", lambda v: 0 <= v <= 10)
     if name == "temperature":
         return number(name, value, float, "a number from 0 to 2", lambda v: 0 <= v <= 2)
+    if name == "web_port":
+        return number(name, value, int, "a port number from 0 to 65535", lambda v: 0 <= v <= 65535)
+    if name == "web_concurrency":
+        return number(name, value, int, "a whole number from 1 to 64", lambda v: 1 <= v <= 64)
+    if name == "web_auth":
+        return login(value)
     if name in ("mode", "strictness"):
         return choice(name, value, MODES if name == "mode" else STRICTNESS_LEVELS)
     return str(value)
@@ -128,6 +158,15 @@ def number(name: str, value: object, kind: type, wanted: str, valid: Callable[[f
     if isinstance(value, bool) or not math.isfinite(converted) or not valid(converted):
         raise ConfigError(f"setting '{name}' must be {wanted}, not {str(value)!r}")
     return kind(converted)
+
+
+def login(value: object) -> str:
+    """VALUE if it is empty or USER:PASSWORD with neither empty, else a ConfigError that does not show it."""
+    text = str(value).strip()
+    user, colon, password = text.partition(":")
+    if text and not (colon and user and password):
+        raise ConfigError("setting 'web_auth' must be USER:PASSWORD, a colon between two non-empty parts")
+    return text
 
 
 def choice(name: str, value: object, allowed: tuple[str, ...]) -> str:

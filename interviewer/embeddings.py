@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,18 +74,27 @@ def model_identity(location: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """Embeds with a sentence-transformers model, loaded on first use or on `load()`."""
+    """Embeds with a sentence-transformers model, loaded on first use or on `load()`.
+
+    Safe to share between threads (the web chat grades for many candidates): one call at a time uses
+    the model, because a fast tokenizer whose padding is switched by one thread while another encodes
+    fails with 'Already borrowed' (huggingface/tokenizers#537), and embed_tokens tokenizes unpadded.
+    """
 
     def __init__(self, model: str = SHIPPED_MODEL, device: str = "cpu") -> None:
         self.location = resolve_model(model)
         self.identity = model_identity(self.location)
         self.device = device
         self._model = None
+        self._lock = threading.RLock()
 
     def load(self) -> None:
         """Load the model now (it takes seconds); later calls do nothing."""
-        if self._model is not None:
-            return
+        with self._lock:
+            if self._model is None:
+                self._load()
+
+    def _load(self) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
@@ -105,9 +115,10 @@ class SentenceTransformerEmbedder:
         self.load()
         if not texts:
             return np.zeros((0, self._model.get_sentence_embedding_dimension()), dtype=np.float32)
-        vectors = self._model.encode(
-            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-        )
+        with self._lock:
+            vectors = self._model.encode(
+                texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
@@ -115,14 +126,15 @@ class SentenceTransformerEmbedder:
         self.load()
         if not texts:
             return []
-        outputs = self._model.encode(texts, batch_size=64, output_value="token_embeddings",
-                                     show_progress_bar=False)
-        tokenizer = self._model.tokenizer
-        limit = self._model.max_seq_length
+        with self._lock:
+            outputs = self._model.encode(texts, batch_size=64, output_value="token_embeddings",
+                                         show_progress_bar=False)
+            tokenizer = self._model.tokenizer
+            limit = self._model.max_seq_length
+            pieces_per_text = [tokenizer.convert_ids_to_tokens(
+                tokenizer(text, truncation=True, max_length=limit)["input_ids"]) for text in texts]
         result = []
-        for text, output in zip(texts, outputs):
-            ids = tokenizer(text, truncation=True, max_length=limit)["input_ids"]
-            pieces = tokenizer.convert_ids_to_tokens(ids)
+        for pieces, output in zip(pieces_per_text, outputs):
             keep = [i for i, piece in enumerate(pieces)
                     if piece not in tokenizer.all_special_tokens and any(c.isalnum() for c in piece)]
             vectors = np.asarray(output[: len(pieces)], dtype=np.float32)[keep]

@@ -17,17 +17,22 @@ from interviewer.llm import ChatClient, chat_client_for
 
 
 class Runtime:
-    """The pieces one interview needs; the slow ones load on a thread so the first question is instant."""
+    """The pieces interviews need; the slow ones load on a thread so the first question is instant.
 
-    def __init__(self, settings: Settings) -> None:
+    One runtime may serve many interviews at once (the web chat): the shared pieces are made once,
+    under a lock, whichever thread asks first.
+    """
+
+    def __init__(self, settings: Settings, index: BankIndex | None = None) -> None:
         self.settings = settings
-        self.bank: Bank = load_bank(settings.bank)
-        self._index: BankIndex | None = None
-        self._grader: Grader | None = None
+        self.bank: Bank = index.bank if index is not None else load_bank(settings.bank)
+        self._index = index
+        self._graders: dict[str, Grader] = {}
         self._chat_client: ChatClient | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._index_lock = threading.Lock()
 
     def start_loading(self) -> None:
         """Begin loading the model and index on a background thread; safe to call twice."""
@@ -43,35 +48,47 @@ class Runtime:
 
     def index(self, on_wait: Callable[[], None] | None = None) -> BankIndex:
         """The loaded index; waits for the background load, or loads here with progress bars."""
-        if self._index is None:
-            thread = self._thread
-            if thread is None:
-                self._load(quiet=False)
-            else:
-                if on_wait is not None:
-                    on_wait()
-                thread.join()
-            if self._error is not None:
-                error, self._error, self._thread = self._error, None, None
-                raise error
+        if self._index is not None:
+            return self._index
+        with self._index_lock:
+            if self._index is None:
+                thread = self._thread
+                if thread is None:
+                    self._load(quiet=False)
+                else:
+                    if on_wait is not None:
+                        on_wait()
+                    thread.join()
+                if self._error is not None:
+                    error, self._error, self._thread = self._error, None, None
+                    raise error
         return self._index
 
-    def grader(self, on_wait: Callable[[], None] | None = None) -> Grader:
-        """The grader the settings select, with the offline grader over the loaded index behind it."""
-        if self._grader is None:
-            offline = OfflineGrader(self.index(on_wait), strictness=self.settings.strictness)
-            self._grader = build_grader(self.settings, offline, self.chat_client())
-        return self._grader
+    def grader(self, on_wait: Callable[[], None] | None = None, mode: str | None = None) -> Grader:
+        """The grader MODE selects ('offline' or 'llm'; default: the settings' choice), made once per mode,
+        with the offline grader over the loaded index behind the LLM."""
+        settings = self.settings.with_overrides(mode=mode)
+        kind = "llm" if settings.uses_llm else "offline"
+        index = self.index(on_wait)
+        with self._lock:
+            if kind not in self._graders:
+                offline = OfflineGrader(index, strictness=settings.strictness)
+                self._graders[kind] = build_grader(settings, offline, self._client(settings))
+            return self._graders[kind]
 
-    def chat_client(self) -> ChatClient | None:
-        """The LLM client when the settings select the LLM, else None."""
-        if self._chat_client is None and self.settings.uses_llm:
-            self._chat_client = chat_client_for(self.settings)
-        return self._chat_client
+    def chat_client(self, mode: str | None = None) -> ChatClient | None:
+        """The LLM client when MODE (default: the settings' choice) selects the LLM, else None."""
+        with self._lock:
+            return self._client(self.settings.with_overrides(mode=mode))
 
-    def coach(self) -> Coach:
-        """Hints and follow-ups, written by the LLM when there is one."""
-        return Coach(self.chat_client(), self.index)
+    def coach(self, mode: str | None = None) -> Coach:
+        """Hints and follow-ups, written by the LLM when MODE selects one; one coach per interview."""
+        return Coach(self.chat_client(mode), self.index)
+
+    def _client(self, settings: Settings) -> ChatClient | None:
+        if self._chat_client is None and settings.uses_llm:
+            self._chat_client = chat_client_for(settings)
+        return self._chat_client if settings.uses_llm else None
 
     def _load(self, quiet: bool) -> None:
         try:

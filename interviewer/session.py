@@ -150,6 +150,12 @@ class Interview:
         self.turns.append(turn)
         return turn
 
+    def retake(self) -> Turn:
+        """Take back the last turn, so that its question is asked again; returns the turn taken back."""
+        if not self.turns:
+            raise InterviewerError("there is no answer to retake yet")
+        return self.turns.pop()
+
     def mean_score(self) -> float | None:
         """The mean score over graded answers, or None if none were graded."""
         scores = [t.grade.score for t in self.turns if t.grade is not None]

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,12 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
+from interviewer.config import Settings  # noqa: E402
 from interviewer.corpus import load_bank  # noqa: E402
 from interviewer.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from interviewer.grading.offline import OfflineGrader  # noqa: E402
 from interviewer.index import open_index  # noqa: E402
+from interviewer.runtime import Runtime  # noqa: E402
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +72,32 @@ def index(bank, embedder, tmp_path_factory):
 @pytest.fixture(scope="session")
 def grader(index):
     return OfflineGrader(index)
+
+
+@pytest.fixture(scope="session")
+def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the web apps under test: this session's cache, its own data folder, a free port."""
+    return Settings(cache_dir=shared_cache(tmp_path_factory), data_dir=tmp_path_factory.mktemp("web-data"),
+                    web_port=0)
+
+
+@pytest.fixture(scope="session")
+def web_runtime(web_settings: Settings, index) -> Runtime:
+    """One runtime over the session's real index, shared by every web sitting and app, as in `serve`."""
+    return Runtime(web_settings, index=index)
+
+
+@contextmanager
+def serving(runtime: Runtime) -> Iterator[str]:
+    """The web app over RUNTIME, launched on a free loopback port with its queue: its URL; closed after."""
+    from interviewer.web.app import build_app, launch
+
+    app = build_app(runtime)
+    url = launch(app, runtime.settings)
+    try:
+        yield url
+    finally:
+        app.close()
 
 
 @pytest.fixture

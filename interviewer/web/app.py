@@ -1,0 +1,321 @@
+"""The Gradio app: a setup panel, the chat with its buttons, the summary; one shared runtime, one sitting
+per browser session."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+from interviewer.config import Settings
+from interviewer.errors import BackendError, InterviewerError
+from interviewer.runtime import Runtime
+from interviewer.web import render
+from interviewer.web import sitting as flow
+from interviewer.web.export import write_export
+from interviewer.web.sitting import Sitting
+
+LOG = logging.getLogger(__name__)
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+INTRO = ("## Mock interview\nChoose topics and how many questions; the interviewer asks, you answer in your "
+         "own words, and each answer is graded point by point.")
+
+
+@dataclass
+class Screen:
+    """The components the handlers read and update."""
+
+    state: Any
+    setup: Any
+    topics: Any
+    free_text: Any
+    count: Any
+    grader: Any
+    seconds: Any
+    start: Any
+    status: Any
+    interview: Any
+    chatbot: Any
+    countdown: Any
+    timer: Any
+    controls: Any
+    answer: Any
+    submit: Any
+    hint: Any
+    skip: Any
+    follow_up: Any
+    retake: Any
+    next: Any
+    end: Any
+    disagree: Any
+    my_score: Any
+    my_reason: Any
+    record: Any
+    summary_panel: Any
+    summary: Any
+    question_chart: Any
+    topic_chart: Any
+    download: Any
+    restart: Any
+
+    def outputs(self) -> list:
+        """Every component a handler may update (the inputs and buttons of the setup panel excepted)."""
+        fixed = {"topics", "free_text", "count", "grader", "seconds", "start", "record", "restart"}
+        return [getattr(self, f.name) for f in fields(self) if f.name not in fixed]
+
+
+def layout(runtime: Runtime) -> Screen:
+    """Create the components, inside an open gr.Blocks."""
+    import gradio as gr
+
+    settings = runtime.settings
+    state = gr.State(None)
+    with gr.Column() as setup:
+        gr.Markdown(INTRO)
+        topics = gr.Dropdown([(t.title or t.name, t.name) for t in runtime.bank.taxonomy], multiselect=True,
+                             label="Topics", info="None chosen: all topics.")
+        free_text = gr.Textbox(label="Other topics, in your words", placeholder="e.g. weight initialization",
+                               info="Separate several with commas; matched by meaning.")
+        with gr.Row():
+            count = gr.Slider(1, 20, value=5, step=1, label="Questions")
+            grader = gr.Radio(flow.grader_choices(settings), value=flow.default_grader(settings),
+                              label="Grader", info="The LLM is offered when one is configured.")
+            seconds = gr.Number(0, minimum=0, precision=0, label="Seconds per question",
+                                info="0: no timer. When time is up, the answer typed so far is graded.")
+        start = gr.Button("Start the interview", variant="primary")
+    status = gr.Markdown()
+    with gr.Column(visible=False) as interview:
+        countdown = gr.Markdown()
+        timer = gr.Timer(1, active=False)
+        chatbot = gr.Chatbot(label="Interview", height=560, layout="panel", buttons=["copy", "copy_all"])
+        with gr.Column() as controls:
+            answer = gr.Textbox(label="Your answer", lines=5, placeholder="Answer in your own words...")
+            with gr.Row():
+                submit = gr.Button("Answer", variant="primary")
+                hint = gr.Button("Hint")
+                skip = gr.Button("Skip")
+                follow_up = gr.Button("Follow-up (LLM)")
+                retake = gr.Button("Retake")
+                next_button = gr.Button("Next")
+                end = gr.Button("End", variant="stop")
+            with gr.Accordion("I disagree with this grade", open=False, visible=False) as disagree:
+                with gr.Row():
+                    my_score = gr.Number(label="Your grade (0-10)", minimum=0, maximum=10)
+                    my_reason = gr.Textbox(label="Why (optional)")
+                record = gr.Button("Record my grade")
+    with gr.Column(visible=False) as summary_panel:
+        summary = gr.Markdown()
+        with gr.Row():
+            question_chart = gr.BarPlot(x="question", y="score", y_lim=[0, 10], title="Score per question")
+            topic_chart = gr.BarPlot(x="topic", y="score", y_lim=[0, 10], title="Mean score per topic")
+        with gr.Row():
+            download = gr.DownloadButton("Download the session (Markdown)")
+            restart = gr.Button("New interview")
+    return Screen(state, setup, topics, free_text, count, grader, seconds, start, status, interview,
+                  chatbot, countdown, timer, controls, answer, submit, hint, skip, follow_up, retake,
+                  next_button, end, disagree, my_score, my_reason, record, summary_panel, summary,
+                  question_chart, topic_chart, download, restart)
+
+
+def show(screen: Screen, sitting: Sitting | None, clear_answer: bool = False) -> dict:
+    """Every component as the sitting's phase wants it: which panels and buttons are live, the chat,
+    the countdown, and at the end the summary, charts and export."""
+    import gradio as gr
+
+    if sitting is None:
+        return {screen.state: None, screen.setup: gr.Column(visible=True), screen.status: "",
+                screen.interview: gr.Column(visible=False), screen.summary_panel: gr.Column(visible=False),
+                screen.timer: gr.Timer(active=False)}
+    phase = sitting.phase
+    waiting, graded, ended = phase in ("asking", "follow-up"), phase == "graded", phase == "ended"
+    update = {
+        screen.setup: gr.Column(visible=False),
+        screen.interview: gr.Column(visible=True),
+        screen.chatbot: render.chat(sitting),
+        screen.countdown: render.countdown(flow.seconds_left(sitting)),
+        screen.timer: gr.Timer(active=sitting.deadline is not None),
+        screen.controls: gr.Column(visible=not ended),
+        screen.answer: gr.Textbox(interactive=waiting, **({"value": ""} if clear_answer else {})),
+        **({screen.my_score: None, screen.my_reason: ""} if clear_answer else {}),
+        screen.submit: gr.Button(interactive=waiting),
+        screen.hint: gr.Button(interactive=waiting),
+        screen.skip: gr.Button(interactive=waiting),
+        **{b: gr.Button(interactive=graded) for b in (screen.follow_up, screen.retake, screen.next)},
+        screen.end: gr.Button(interactive=not ended),
+        screen.disagree: gr.Accordion(visible=graded),
+        screen.summary_panel: gr.Column(visible=ended),
+    }
+    if ended:
+        update |= {screen.summary: render.summary(sitting),
+                   screen.question_chart: render.question_scores(sitting),
+                   screen.topic_chart: render.topic_scores(sitting),
+                   screen.download: gr.DownloadButton(value=str(write_export(sitting)))}
+    return update
+
+
+def working(screen: Screen, sitting: Sitting, note: str, answer: str = "") -> dict:
+    """The chat while slow work runs: the answer being graded and a note; the buttons wait."""
+    import gradio as gr
+
+    pending = ([{"role": "user", "content": answer}] if answer else []) + [
+        {"role": "assistant", "content": f"*{note}*"}]
+    buttons = (screen.submit, screen.hint, screen.skip, screen.follow_up, screen.retake, screen.next,
+               screen.end)
+    return {screen.chatbot: render.chat(sitting) + pending,
+            **{b: gr.Button(interactive=False) for b in buttons}}
+
+
+def readable(exc: Exception) -> str:
+    """An error as a sentence for the chat; anything but an InterviewerError is logged with its traceback."""
+    if isinstance(exc, InterviewerError):
+        text = str(exc)
+    else:
+        LOG.exception("web chat: unexpected error")
+        text = f"something went wrong ({type(exc).__name__}: {exc})"
+    return text[:1].upper() + text[1:]
+
+
+class Handlers:
+    """What each button does: the sitting's function, then the screen for its new phase."""
+
+    def __init__(self, runtime: Runtime, screen: Screen) -> None:
+        self.runtime = runtime
+        self.screen = screen
+
+    def perform(self, sitting: Sitting | None, act: Callable[[Sitting], object],
+                clears: bool = False) -> dict:
+        """Do ACT on the sitting; an error shows in the chat and leaves the answer box as it was."""
+        if sitting is None:
+            return {self.screen.status: "Start an interview first."}
+        with sitting.lock:
+            try:
+                act(sitting)
+            except Exception as exc:  # shown in the chat, never as a stack trace
+                flow.report_error(sitting, readable(exc))
+                return show(self.screen, sitting)
+        return show(self.screen, sitting, clear_answer=clears)
+
+    def start(self, topics: list[str] | None, free_text: str, count: float, grader: str,
+              seconds: float | None) -> Iterator[dict]:
+        """Start a sitting, showing progress while the embedding model loads."""
+        wanted = [*(topics or []), *(t.strip() for t in (free_text or "").split(",") if t.strip())]
+        if not self.runtime.ready:
+            yield {self.screen.status: "*Loading the embedding model and index (a minute the first time)...*"}
+        try:
+            sitting = flow.start(self.runtime, wanted, int(count), grader, float(seconds or 0))
+        except Exception as exc:  # shown beside the start button, never as a stack trace
+            yield {self.screen.status: f"⚠️ **Error:** {readable(exc)}"}
+            return
+        yield {self.screen.state: sitting, self.screen.status: "",
+               **show(self.screen, sitting, clear_answer=True)}
+
+    def answer(self, sitting: Sitting | None, text: str) -> Iterator[dict]:
+        """Grade the answer, showing it with a note while the grader works."""
+        if sitting is not None and sitting.phase in ("asking", "follow-up") and text.strip():
+            yield working(self.screen, sitting, "Grading...", text)
+        yield self.perform(sitting, lambda s: flow.answer(s, text), clears=True)
+
+    def hint(self, sitting: Sitting | None) -> Iterator[dict]:
+        if sitting is not None and sitting.coach.client is not None:
+            yield working(self.screen, sitting, "Writing a hint...")
+        yield self.perform(sitting, flow.hint)
+
+    def follow_up(self, sitting: Sitting | None) -> Iterator[dict]:
+        if sitting is not None and sitting.coach.asks_follow_ups:
+            yield working(self.screen, sitting, "Writing a follow-up question...")
+        yield self.perform(sitting, flow.ask_follow_up)
+
+    def skip(self, sitting: Sitting | None) -> dict:
+        return self.perform(sitting, flow.skip)
+
+    def retake(self, sitting: Sitting | None) -> dict:
+        return self.perform(sitting, flow.retake, clears=True)
+
+    def next(self, sitting: Sitting | None) -> dict:
+        return self.perform(sitting, flow.next_question, clears=True)
+
+    def end(self, sitting: Sitting | None) -> dict:
+        return self.perform(sitting, flow.end)
+
+    def disagree(self, sitting: Sitting | None, score: float | None, reason: str) -> dict:
+        return self.perform(sitting, lambda s: flow.disagree(s, score, reason or ""))
+
+    def tick(self, sitting: Sitting | None, text: str) -> dict:
+        """Once a second while a countdown runs: the time left; at zero, grade what is typed."""
+        import gradio as gr
+
+        if sitting is None or sitting.deadline is None:
+            return {self.screen.countdown: "", self.screen.timer: gr.Timer(active=False)}
+        left = flow.seconds_left(sitting)
+        if left:
+            return {self.screen.countdown: render.countdown(left)}
+        return self.perform(sitting, lambda s: flow.time_up(s, text or ""), clears=True)
+
+    def restart(self) -> dict:
+        return show(self.screen, None)
+
+
+def wire(screen: Screen, handlers: Handlers) -> None:
+    """Connect the buttons to the handlers; each is an API endpoint named after its button. Every request
+    but the timer's tick shares one queue, so at most the queue's default limit run at once."""
+    outputs = screen.outputs()
+    queued = {"outputs": outputs, "concurrency_id": "interviewer"}
+    quiet = {**queued, "show_progress": "hidden"}
+    screen.start.click(handlers.start, [screen.topics, screen.free_text, screen.count, screen.grader,
+                                        screen.seconds], api_name="start", show_progress="minimal", **queued)
+    screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer", **quiet)
+    for name in ("hint", "skip", "follow_up", "retake", "next", "end"):
+        getattr(screen, name).click(getattr(handlers, name), [screen.state], api_name=name, **quiet)
+    screen.record.click(handlers.disagree, [screen.state, screen.my_score, screen.my_reason],
+                        api_name="disagree", **quiet)
+    screen.restart.click(handlers.restart, None, api_name="restart", **quiet)
+    screen.timer.tick(handlers.tick, [screen.state, screen.answer], outputs, concurrency_limit=None,
+                      show_progress="hidden", api_visibility="private")
+
+
+def build_app(runtime: Runtime) -> Any:
+    """The web chat as a gr.Blocks, not launched; every browser session gets its own sitting."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    with gr.Blocks(title="interviewer", analytics_enabled=False) as app:
+        screen = layout(runtime)
+        wire(screen, Handlers(runtime, screen))
+    return app
+
+
+def free_port(host: str) -> int:
+    """A port nothing listens on at HOST."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def launch(app: Any, settings: Settings) -> str:
+    """Start serving APP with the queue, on the settings' host and port (0: a free one); its URL."""
+    app.queue(default_concurrency_limit=settings.web_concurrency)
+    port = settings.web_port or free_port(settings.web_host)
+    try:
+        app.launch(server_name=settings.web_host, server_port=port, auth=settings.login, share=False,
+                   prevent_thread_lock=True, quiet=True, show_error=False, enable_monitoring=False)
+    except OSError:
+        raise BackendError(f"cannot serve on {settings.web_host}:{port}: the port is taken or the address is "
+                           "not this machine's; choose another with --port (0 picks a free one) or --host"
+                           ) from None
+    return f"http://{settings.web_host}:{port}/"
+
+
+def serve(settings: Settings, say: Callable[[str], None]) -> None:
+    """Serve the web chat until interrupted, saying its URL; the model loads while the first page opens."""
+    runtime = Runtime(settings)
+    app = build_app(runtime)
+    url = launch(app, settings)
+    runtime.start_loading()
+    say(f"Serving the interview chat at {url} (Ctrl-C stops it)")
+    if settings.web_host not in LOOPBACK and settings.login is None:
+        say(f"Warning: anyone who can reach {settings.web_host} can use it; "
+            "set a login with --auth USER:PASSWORD")
+    app.block_thread()

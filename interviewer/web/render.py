@@ -1,0 +1,135 @@
+"""Markdown for the web chat: questions, grade cards, hints, notices, the summary, and the charts' data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewer.display import model_label
+from interviewer.models import Grade, Question
+from interviewer.web.sitting import Said, Sitting, scores_by_topic, weak_points
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MARKS = {"covered": "✔", "partial": "~", "missed": "✘"}
+WEAK_POINTS_SHOWN = 8
+REVEAL = "Reveal the reference answer"
+
+
+def question_text(question: Question, number: int, total: int) -> str:
+    """The question as asked, with its number, id and topics."""
+    header = f"**Question {number}/{total}** · `{question.id}` · {', '.join(question.topics)}"
+    return f"{header}\n\n{question.question}"
+
+
+def grader_label(grade: Grade) -> str:
+    """Which grader graded, with the LLM's model."""
+    return f"{grade.grader} grader" + (f" · {model_label(grade.model)}" if grade.model else "")
+
+
+def checklist(grade: Grade) -> list[str]:
+    """One Markdown list item per key point: mark, status, the point, and the evidence quoted."""
+    items = []
+    for point in grade.key_points:
+        item = f"- {MARKS[point.status]} **{point.status}**: {point.text}"
+        items.append(item + (f"\n  *“{point.evidence}”*" if point.evidence else ""))
+    return items
+
+
+def mistakes(grade: Grade) -> list[str]:
+    """One Markdown list item per wrong statement, quoted, with what is wrong with it."""
+    label = "common misconception" if grade.grader == "offline" else "what is wrong"
+    return [f"- ✘ “{m.evidence}”\n  {label}: {m.claim}" for m in grade.mistakes]
+
+
+def grade_card(grade: Grade) -> str:
+    """The grade: score, checklist with evidence, mistakes, feedback, notes, and the reference behind a
+    reveal."""
+    parts = [f"### Score: {grade.score:g}/10\n{grader_label(grade)}",
+             "**Key points**\n\n" + "\n".join(checklist(grade))]
+    if grade.mistakes:
+        parts.append("**Mistakes**\n\n" + "\n".join(mistakes(grade)))
+    parts.append(f"**Feedback**\n\n{grade.feedback}")
+    parts += [f"*Note: {note}*" for note in grade.notes]
+    parts.append(f"<details><summary>{REVEAL}</summary>\n\n{grade.reference}\n\n</details>")
+    return "\n\n".join(parts)
+
+
+def message(said: Said, total: int) -> dict:
+    """One transcript entry as a chat message."""
+    if said.kind == "answer":
+        return {"role": "user", "content": said.text}
+    if said.kind == "question":
+        content = question_text(said.question, said.number, total)
+    elif said.kind == "grade":
+        content = grade_card(said.grade)
+    elif said.kind == "follow-up":
+        content = f"**Follow-up:** {said.text}"
+    elif said.kind == "error":
+        content = f"⚠️ **Error:** {said.text}"
+    else:  # a hint or a notice
+        content = f"*{said.text}*"
+    return {"role": "assistant", "content": content}
+
+
+def chat(sitting: Sitting, pending: str = "") -> list[dict]:
+    """The transcript as chat messages; PENDING is an answer being graded, shown with a notice."""
+    total = len(sitting.interview.questions)
+    messages = [message(said, total) for said in sitting.transcript]
+    if pending:
+        messages += [{"role": "user", "content": pending}, {"role": "assistant", "content": "*Grading...*"}]
+    return messages
+
+
+def countdown(seconds: float | None) -> str:
+    """The time left as a countdown, or nothing when no timer runs."""
+    if seconds is None:
+        return ""
+    whole = int(seconds + 0.999)
+    return f"Time left for this question: **{whole // 60}:{whole % 60:02d}**"
+
+
+def turn_result(sitting: Sitting, position: int) -> str:
+    """A turn's score ('skipped' if it was), with the candidate's own grade beside it."""
+    turn = sitting.interview.turns[position]
+    if turn.grade is None:
+        return "skipped"
+    mine = sitting.disagreements.get(position)
+    return f"{turn.grade.score:g}/10" + (f" (yours: {mine.score:g}/10)" if mine else "")
+
+
+def summary(sitting: Sitting) -> str:
+    """Scores per question and topic, the mean, and the weakest key points to review."""
+    interview = sitting.interview
+    if not interview.turns:
+        return "## Summary\n\nNo question was answered."
+    rows = [f"| {i + 1} | `{t.question.id}` | {t.question.title or t.question.question[:60]} | "
+            f"{turn_result(sitting, i)} |" for i, t in enumerate(interview.turns)]
+    lines = ["## Summary", "", "| # | id | question | score |", "| --- | --- | --- | --- |", *rows]
+    mean = interview.mean_score()
+    lines += ["", f"**Mean score: {mean:.1f}/10**" if mean is not None else "**No answer was graded.**"]
+    topics = scores_by_topic(interview)
+    if topics:
+        lines += ["", "**Per topic:** " + " · ".join(f"{name} {score:.1f}" for name, score in topics.items())]
+    weak = weak_points(interview)
+    if weak:
+        lines += ["", "### Key points to review", ""]
+        lines += [f"- {MARKS[k.status]} {k.status} · `{q.id}`: {k.text}" for q, k in weak[:WEAK_POINTS_SHOWN]]
+    return "\n".join(lines)
+
+
+def question_scores(sitting: Sitting) -> pd.DataFrame:
+    """Score per question for the chart (0 for a skipped question)."""
+    import pandas as pd
+
+    rows = [{"question": f"Q{i + 1} {t.question.id}", "score": t.grade.score if t.grade else 0.0}
+            for i, t in enumerate(sitting.interview.turns)]
+    return pd.DataFrame(rows, columns=["question", "score"])
+
+
+def topic_scores(sitting: Sitting) -> pd.DataFrame:
+    """Mean score per topic for the chart."""
+    import pandas as pd
+
+    rows = [{"topic": name, "score": score} for name, score in scores_by_topic(sitting.interview).items()]
+    return pd.DataFrame(rows, columns=["topic", "score"])

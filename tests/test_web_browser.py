@@ -1,0 +1,207 @@
+"""The web chat in a real browser: Debian's Chromium, driven by Playwright, against the app served on a free
+loopback port. Screenshots of each step go to the test's temporary folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from interviewer.config import Settings
+from interviewer.errors import BackendError
+from interviewer.grading.text import reference_sentences
+from interviewer.runtime import Runtime
+
+from .conftest import free_port, serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+WAIT_MS = 120_000  # grading on a busy two-core machine
+QUESTION_ID = re.compile(r"^[A-Z]+\d+(-\d+)?$")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from /usr/bin/chromium; the test fails (never skips) without it."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (make test installs it as root)")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(web_runtime):
+    with serving(web_runtime) as url:
+        yield url
+
+
+class Visit:
+    """A browser page on one app, which records every request that leaves the app's origin."""
+
+    def __init__(self, browser, url: str, shots: Path) -> None:
+        self.url, self.shots, self.outside = url, shots, []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(WAIT_MS)
+        self.page.on("request", self._record)
+
+    def _record(self, request) -> None:
+        if not request.url.startswith((self.url, "data:", "blob:")):
+            self.outside.append(request.url)
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=self.shots / f"{name}.png", full_page=True)
+
+    def start(self, topic: str, count: int, seconds: int = 0) -> None:
+        """Open the app, choose a topic, how many questions and the timer, and start."""
+        page = self.page
+        page.goto(self.url)
+        page.get_by_role("combobox", name="Topics").click()
+        page.get_by_role("option", name=topic).click()
+        page.keyboard.press("Escape")
+        page.get_by_label("number input for Questions").fill(str(count))
+        page.get_by_label("Seconds per question").fill(str(seconds))
+        page.get_by_role("button", name="Start the interview").click()
+
+    def question_id(self) -> str:
+        """The id of the last question asked."""
+        return self.page.locator("code").filter(has_text=QUESTION_ID).last.inner_text()
+
+    def answer(self, text: str) -> None:
+        self.page.get_by_label("Your answer", exact=True).fill(text)
+        self.page.get_by_role("button", name="Answer", exact=True).click()
+
+
+@pytest.fixture
+def visit(browser, app_url, tmp_path):
+    opened = Visit(browser, app_url, tmp_path)
+    yield opened
+    opened.context.close()
+
+
+def test_start_answer_see_the_grade_card_reveal_the_reference_and_finish(visit, web_runtime):
+    from playwright.sync_api import expect
+
+    page = visit.page
+    page.goto(visit.url)
+    expect(page.get_by_role("button", name="Start the interview")).to_be_visible()
+    visit.shot("1-setup")
+    visit.start("Optimizers", 2)
+    expect(page.get_by_text("Question 1/2")).to_be_visible()
+    question = web_runtime.bank.get(visit.question_id())
+    assert "optimizers" in question.topics
+    visit.shot("2-question")
+
+    typed = " ".join(reference_sentences(question.reference)[:2])
+    visit.answer(typed)
+    expect(page.get_by_role("heading", name=re.compile(r"^Score: \d+(\.5)?.10$"))).to_be_visible()
+    statuses = page.locator("strong").filter(has_text=re.compile(r"^(covered|partial|missed)$"))
+    expect(statuses).to_have_count(len(question.key_points))
+    expect(statuses.filter(has_text="covered").first).to_be_visible()
+    for point in question.key_points:
+        expect(page.get_by_text(point, exact=False).first).to_be_visible()
+    expect(page.get_by_label("Your answer", exact=True)).to_have_value("")
+    visit.shot("3-graded")
+
+    reveal = page.locator("details").last
+    reference = reveal.locator("p").first
+    expect(reference).to_be_hidden()
+    reveal.locator("summary").click()
+    expect(reference).to_be_visible()
+    expect(reference).to_contain_text(" ".join(question.reference.split()[:4]))
+    visit.shot("4-reference")
+
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Question 2/2")).to_be_visible()
+    page.get_by_role("button", name="End").click()
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Mean score: \d+\.\d/10"))).to_be_visible()
+    for title in ("Score per question", "Mean score per topic"):
+        chart = page.locator(".block").filter(has_text=title).last
+        expect(chart.locator("canvas, svg").first).to_be_visible()
+    visit.shot("5-summary")
+
+    with page.expect_download() as download:
+        page.get_by_text("Download the session (Markdown)").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert typed.split(".")[0] in exported and "**Score: " in exported and question.id in exported
+    assert visit.outside == [], "the page asked for something outside the app"
+
+
+def test_the_timer_counts_down_and_grades_what_is_typed_when_time_is_up(visit):
+    from playwright.sync_api import expect
+
+    page = visit.page
+    visit.start("Optimizers", 2, seconds=4)
+    expect(page.get_by_text(re.compile(r"Time left for this question: 0:0\d"))).to_be_visible()
+    visit.shot("timer-running")
+    expect(page.get_by_text("Time is up, and the answer box was empty.")).to_be_visible()
+    expect(page.get_by_text("Question 2/2")).to_be_visible()
+    typed = "Momentum keeps a moving average of past gradients and steps along it."
+    page.get_by_label("Your answer", exact=True).fill(typed)
+    expect(page.get_by_text("Time is up: your answer so far is graded.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Score: "))).to_be_visible()
+    expect(page.get_by_text(typed, exact=True)).to_be_visible()
+    visit.shot("timer-graded")
+
+
+def test_an_llm_grader_at_a_closed_port_falls_back_offline_and_says_so(browser, index, web_settings,
+                                                                        tmp_path):
+    from playwright.sync_api import expect
+
+    settings = Settings(base_url=f"http://127.0.0.1:{free_port()}/v1", retries=0, timeout=5, web_port=0,
+                        cache_dir=web_settings.cache_dir, data_dir=web_settings.data_dir)
+    with serving(Runtime(settings, index=index)) as url:
+        visit = Visit(browser, url, tmp_path)
+        page = visit.page
+        page.goto(url)
+        expect(page.get_by_role("radio", name="llm")).to_be_checked()
+        visit.start("Optimizers", 1)
+        expect(page.get_by_text("Question 1/1")).to_be_visible()
+        visit.answer("Gradients are averaged over a mini-batch before each step.")
+        notice = "The LLM grader was unavailable (connection error); graded offline."
+        expect(page.get_by_text(notice)).to_be_visible()
+        expect(page.get_by_text("offline grader", exact=True)).to_be_visible()
+        visit.shot("llm-fallback")
+        visit.context.close()
+
+
+class RuntimeWithFailingGrader(Runtime):
+    """An injected fault: every grader this runtime hands out fails."""
+
+    def grader(self, on_wait=None, mode=None):
+        return FailingGrader()
+
+
+class FailingGrader:
+    name = "offline"
+
+    def grade(self, question, answer):
+        raise BackendError("the grader is down (injected fault)")
+
+
+def test_injected_grading_fault_shows_a_readable_error_and_keeps_the_answer(browser, index, web_settings,
+                                                                           tmp_path):
+    from playwright.sync_api import expect
+
+    with serving(RuntimeWithFailingGrader(web_settings, index=index)) as url:
+        visit = Visit(browser, url, tmp_path)
+        page = visit.page
+        visit.start("Optimizers", 1)
+        expect(page.get_by_text("Question 1/1")).to_be_visible()
+        typed = "My carefully typed answer\nover two lines."
+        visit.answer(typed)
+        error = "The grader is down (injected fault) (your answer was saved to"
+        expect(page.get_by_text(error)).to_be_visible()
+        expect(page.get_by_label("Your answer", exact=True)).to_have_value(typed)
+        expect(page.get_by_role("button", name="Answer", exact=True)).to_be_enabled()
+        assert "Traceback" not in page.content()
+        visit.shot("grading-error")
+        visit.context.close()
