@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHEAP_TRICK_LIMIT = 2.0  # out of 10: what the product promises for these answers
 # How many of the 77 answers of each kind still score above the limit today. The promise is 0 for
 # every kind; "opposite" is not met yet (see benchmarks/README.md). These counts may only go down.
-KNOWN_ABOVE_LIMIT = {"restate": 2, "buzzwords": 1, "opposite": 24}
+KNOWN_ABOVE_LIMIT = {"restate": 2, "buzzwords": 1, "opposite": 13}
 
 
 def rows(name: str) -> list[dict]:

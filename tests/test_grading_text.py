@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.grading.text import affirmed, opposed, same_polarity, shared_share, split_units
+from interviewer.grading.text import affirmed, opposed, same_polarity, shared_share, split_units, stem
 
 
 def test_a_negated_compound_sentence_yields_its_clauses_too():
@@ -38,3 +38,10 @@ def test_opposed_and_shared_share():
     assert opposed(denial, claim) and not opposed(claim, claim)
     assert shared_share(denial, claim) == 1.0  # every word of the denial is the claim's
     assert shared_share("Dropout regularizes", claim) == 0.0
+
+
+def test_stems_match_the_forms_of_a_word():
+    assert stem("stepping") == stem("steps") == stem("step")
+    assert stem("updated") == stem("updates") == stem("update") == stem("updating")
+    assert stem("classes") == stem("class") and stem("losses") == stem("loss")
+    assert stem("gradients") == stem("gradient") != stem("grade")

@@ -50,6 +50,7 @@ class Thresholds:
     contradiction: float = 0.6  # a statement this close to a key point, of opposite polarity, ...
     contradiction_words: float = 0.85  # ... made of its words (see text.shared_share), ...
     contradiction_gain: float = 0.0  # ... that fits it at least this much better made to agree, denies it
+    denial_beside: float = 0.45  # a clause beside a denial, this close to a key point of opposite polarity
     echo_lexical: float = 0.1  # an answer using less than this share of the key points' own words ...
     echo_similarity: float = 0.5  # ... and this far from them in meaning only restates the question
     residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
@@ -289,8 +290,29 @@ class OfflineGrader:
             score = float(similarity[row, col])
             if made_to_agree >= score + t.contradiction_gain and score > best.get(col, (0.0, ""))[0]:
                 best[col] = (score, units[row])
+        best.update(self._denials_beside(best, units, points, similarity))
         return [MistakeFound(f"The opposite is true: {points[col]}", unit, round(score, 3))
                 for col, (score, unit) in sorted(best.items())]
+
+    def _denials_beside(self, denials: dict[int, tuple[float, str]], units: list[str], points: list[str],
+                        similarity: np.ndarray) -> dict[int, tuple[float, str]]:
+        """Clauses joined in one sentence to a denial that deny another key point in fewer of its words
+        ('X does not A, and Y does not B'): their best key point, of opposite polarity, loosely matched."""
+        t = self.thresholds
+        denied = {unit for _, unit in denials.values()}
+        found: dict[int, tuple[float, str]] = {}
+        for row, unit in enumerate(units):
+            beside = any(unit != other and unit in sentence and other in sentence and unit != sentence
+                         for other in denied for sentence in units)
+            if unit in denied or not beside:
+                continue
+            col = int(np.argmax(similarity[row, : len(points)]))
+            score = float(similarity[row, col])
+            if (col not in denials and col not in found and score >= t.denial_beside
+                    and opposed(unit, points[col])
+                    and shared_share(unit, points[col]) >= t.contradiction_words / 2):
+                found[col] = (score, unit)
+        return found
 
     def _judge(self, text: str, alignment: Alignment, col: int, best: tuple[float, int],
                recall: float) -> KeyPointResult:

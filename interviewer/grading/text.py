@@ -29,11 +29,16 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A crude suffix-stripping stem, enough to match 'gradients' with 'gradient'."""
+    """A crude suffix-stripping stem, enough to match 'gradients' with 'gradient', 'stepping' with
+    'step' and 'updated' with 'update'."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            doubled = len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz"
+            if suffix in ("ing", "ings", "ed") and doubled:
+                word = word[:-1]  # stepping -> step, not stepp
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def content_stems(text: str) -> set[str]:
