@@ -17,7 +17,7 @@ from interviewer.errors import BackendError
 from interviewer.grading.text import reference_sentences
 from interviewer.models import Question
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # raised whenever what is indexed changes (here: how references are cut into sentences)
 BATCH = 32
 
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from interviewer.grading.text import affirmed, opposed, same_polarity, shared_share, split_units, stem
+from interviewer.grading.text import (
+    affirmed,
+    asked_stems,
+    denies,
+    is_word_list,
+    opposed,
+    polarity,
+    same_polarity,
+    shared_share,
+    split_units,
+    stem,
+)
 
 
 def test_a_negated_compound_sentence_yields_its_clauses_too():
@@ -45,3 +56,57 @@ def test_stems_match_the_forms_of_a_word():
     assert stem("updated") == stem("updates") == stem("update") == stem("updating")
     assert stem("classes") == stem("class") and stem("losses") == stem("loss")
     assert stem("gradients") == stem("gradient") != stem("grade")
+    assert stem("computational") == stem("computation")
+
+
+def test_a_negation_denies_the_next_two_content_words_up_to_punctuation_or_than():
+    assert polarity("Adam does not apply a bias correction").negations == (("apply", "bias"),)
+    assert polarity("It does not converge, so training diverges").negations == (("converg",),)
+    assert "unstabl" in polarity("It is not stable").affirmed  # an antonym denied is its antonym said
+    assert polarity("The model does no better than random guessing").negations == (("better",),)
+    assert polarity("High variance leads to underfitting rather than overfitting").affirmed >= {"underfit"}
+
+
+def test_denies_a_word_the_claim_affirms_and_the_claim_denies_a_word_said():
+    claim = "Adam's moment estimates are biased, so Adam applies a bias correction to both of them."
+    assert denies("Adam does not apply a bias correction to its moment estimates", claim)
+    assert not denies("Adam applies a bias correction to its moment estimates", claim)
+    xor = "A perceptron only works for linearly separable data and cannot solve problems such as XOR."
+    assert denies("A perceptron can solve problems such as XOR", xor)
+    assert not denies("A single perceptron cannot solve XOR", xor)
+
+
+def test_denies_an_antonym_put_before_the_claims_word_in_its_nearest_clause():
+    claim = ("Increasing model complexity typically decreases bias but increases variance, while a simpler "
+             "model increases bias but decreases variance.")
+    assert denies("Increasing model complexity increases bias and decreases variance", claim)
+    assert not denies(claim, claim)
+    assert denies("L2 loss is less sensitive to outliers", "L2 loss is more sensitive to outliers.")
+    both = ("Parameters with larger gradients get smaller learning rates, while smaller gradients get "
+            "larger ones.")
+    assert not denies(both, both)
+
+
+def test_a_negation_and_an_antonym_together_agree_with_the_claim():
+    claim = "Terminal 4 and the positive terminal are connected"
+    assert not denies("Terminal 4 and the negative terminal are not connected", claim)
+    assert denies("Terminal 4 and the positive terminal are not connected", claim)
+    assert not denies("Bulbs B and C are no longer in a closed path", "B and C are not in a closed path")
+
+
+def test_a_word_said_both_ways_in_the_statement_is_not_a_denial_of_it():
+    claim = "Frame bursting sends several frames in one transmission."
+    assert not denies("Frame bursting is sending many frames at once instead of sending them apart", claim)
+
+
+def test_the_questions_acronyms_count_as_asked_in_full():
+    asked = asked_stems("What is AI?", "Artificial intelligence is the field of building smart machines.")
+    assert {"artificial", "intelligenc"} <= asked
+    assert asked_stems("What is AI?", "AI and its uses") == {"ai"}  # 'and' is no initial of a term
+
+
+def test_a_labelled_list_of_many_short_terms_is_a_word_list():
+    assert is_word_list("Keywords: network depth, chain rule, product of derivatives, first layer, "
+                        "activation derivatives smaller than one, exponential shrinkage, number of layers")
+    assert not is_word_list("Adam keeps moving averages of the gradient and of its square, and corrects "
+                            "their bias, so each parameter gets its own step size.")

@@ -16,6 +16,7 @@ from interviewer.grading.score_model import ScoreModel, load_score_model
 from interviewer.grading.signals import answer_signals, token_precision, token_recall
 from interviewer.grading.text import (
     content_stems,
+    denies,
     negated,
     novelty,
     opposed,
@@ -51,6 +52,9 @@ class Thresholds:
     contradiction_words: float = 0.85  # ... made of its words (see text.shared_share), ...
     contradiction_gain: float = 0.0  # ... that fits it at least this much better made to agree, denies it
     denial_beside: float = 0.45  # a clause beside a denial, this close to a key point of opposite polarity
+    denial: float = 0.5  # a statement this close to the key point or reference sentence it denies ...
+    denial_words: float = 0.7  # ... and made this much of its words (shared_share) earns nothing, ...
+    denial_unit_words: int = 5  # ... when it has at least this many words (not a heading)
     echo_lexical: float = 0.1  # an answer using less than this share of the key points' own words ...
     echo_similarity: float = 0.5  # ... and this far from them in meaning only restates the question
     residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
@@ -93,6 +97,7 @@ class Assessment:
     mistakes: list[MistakeFound]
     signals: dict[str, float]
     has_statements: bool
+    denials: list[str]  # statements that say the opposite of the reference and so earn nothing
 
 
 class OfflineGrader:
@@ -119,11 +124,15 @@ class OfflineGrader:
         model_score = self.model.score(found.signals, self.shift) if found.has_statements else 0.0
         ceiling = 10.0
         notes = []
-        if not found.has_statements and not found.mistakes:
+        if found.denials:
+            notes.append("No credit for saying the opposite of the reference: "
+                         + " ".join(f"“{unit}”" for unit in found.denials))
+        if not found.has_statements and not found.mistakes and not found.denials:
             notes.append("A list of terms is not an answer: say what each one does and why.")
         elif restates_the_question(found.signals, t):
             ceiling = RESTATEMENT_CEILING
-            notes.append("Your answer mostly restates the question: say what the key points are.")
+            if not found.denials:  # what is left of a denial looks like a restatement, but is not one
+                notes.append("Your answer mostly restates the question: say what the key points are.")
         raw = min(model_score, ceiling) - t.mistake_penalty * len(found.mistakes)
         return Grade(
             question_id=question.id,
@@ -153,10 +162,11 @@ class OfflineGrader:
         mistakes += self._contradictions(question, targets, units, unit_vectors,
                                          {m.evidence for m in mistakes})
         wrong_units = {m.evidence for m in mistakes}
-        said = without(split_units(answer, word_lists=False), wrong_units)
+        denials = self._denials(question, targets, units, unit_vectors, wrong_units)
+        said = without(split_units(answer, word_lists=False), wrong_units | denials)
         tokens = self.vectors.tokens_for(question)
         recall, rubric_recall, precision = self._token_alignment(tokens, said)
-        best = self._best_per_key_point(alignment, wrong_units)
+        best = self._best_per_key_point(alignment, wrong_units | denials)
         results = [self._judge(text, alignment, col, best[col], recall[col])
                    for col, text in enumerate(question.key_points)]
         q = targets.question[0]
@@ -166,7 +176,45 @@ class OfflineGrader:
             residual_similarity=beyond_question(answer_vector, tokens.rubric, q),
             statement_credit=float(np.mean([self._credit(similarity) for similarity, _ in best])),
         )
-        return Assessment(results, mistakes, signals, bool(said))
+        shown = [u for u in units if u in denials and not any(u in other for other in denials - {u})]
+        return Assessment(results, mistakes, signals, bool(said), shown)
+
+    def _denials(self, question: Question, targets: QuestionVectors, units: list[str], vectors: np.ndarray,
+                 taken: set[str]) -> set[str]:
+        """Statements that deny (text.denies) the key point or reference sentence of their words that they
+        fit best: they earn nothing, though unlike contradictions they are not reported as wrong. A
+        sentence cut into clauses is judged by its clauses, and denies when they deny most of it."""
+        t = self.thresholds
+        texts = list(question.key_points) + reference_sentences(question.reference)
+        similarity = self._target_similarity(targets, vectors)
+        denied: set[str] = set()
+        for row, unit in enumerate(units):
+            has_clauses = any(part != unit and part in unit and len(words(part)) >= 4 for part in units)
+            if unit in taken or has_clauses or len(words(unit)) < t.denial_unit_words:
+                continue
+            fitting = [k for k, text in enumerate(texts) if shared_share(unit, text) >= t.denial_words]
+            if fitting:
+                k = max(fitting, key=lambda k: similarity[row, k])
+                if similarity[row, k] >= t.denial and denies(unit, texts[k]):
+                    denied.add(unit)
+        mostly = {u for u in units if denied and len(words(without([u], denied))) < len(words(u)) / 2}
+        return denied | (mostly - taken)
+
+    def _made_to_agree(self, q: np.ndarray, pairs: list[tuple[str, str]]) -> list[float]:
+        """The similarity of each (statement, claim) pair once their polarities are made to agree."""
+        if not pairs:
+            return []
+        agreed = self.embedder.embed([text for pair in pairs for text in same_polarity(*pair)])
+        return [float(self._similarity(q, agreed[2 * k : 2 * k + 1], agreed[2 * k + 1 : 2 * k + 2])[0, 0])
+                for k in range(len(pairs))]
+
+    def _target_similarity(self, targets: QuestionVectors, vectors: np.ndarray) -> np.ndarray:
+        """Similarity of each statement (row) to each key point, then each reference sentence (columns)."""
+        q = targets.question[0]
+        similarity = self._similarity(q, vectors, targets.key_points)
+        if len(targets.reference):
+            similarity = np.hstack([similarity, self._similarity(q, vectors, targets.reference)])
+        return similarity
 
     def _token_alignment(self, tokens: QuestionTokens, said: str) -> tuple[list[float], float, float]:
         """Token recall of each key point and of all of them within what the answer said (its statements
@@ -266,9 +314,7 @@ class OfflineGrader:
         q = targets.question[0]
         points = list(question.key_points)
         texts = points + reference_sentences(question.reference)
-        similarity = self._similarity(q, vectors, targets.key_points)
-        if len(targets.reference):
-            similarity = np.hstack([similarity, self._similarity(q, vectors, targets.reference)])
+        similarity = self._target_similarity(targets, vectors)
         candidates: list[tuple[int, int]] = []
         for row, unit in enumerate(units):
             if unit in taken or len(words(unit)) < t.short_unit_words:
@@ -281,12 +327,9 @@ class OfflineGrader:
                            and shared_share(unit, point) >= t.contradiction_words]
         if not candidates:
             return []
-        pairs = [same_polarity(units[row], points[col]) for row, col in candidates]
-        agreed = self.embedder.embed([text for pair in pairs for text in pair])
+        fits_agreed = self._made_to_agree(q, [(units[row], points[col]) for row, col in candidates])
         best: dict[int, tuple[float, str]] = {}
-        for k, (row, col) in enumerate(candidates):
-            statement, point = agreed[2 * k : 2 * k + 1], agreed[2 * k + 1 : 2 * k + 2]
-            made_to_agree = float(self._similarity(q, statement, point)[0, 0])
+        for (row, col), made_to_agree in zip(candidates, fits_agreed):
             score = float(similarity[row, col])
             if made_to_agree >= score + t.contradiction_gain and score > best.get(col, (0.0, ""))[0]:
                 best[col] = (score, units[row])

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from interviewer.embeddings import TokenVectors
-from interviewer.grading.text import STOPWORDS, content_stems, negated, novelty, words
+from interviewer.grading.text import STOPWORDS, asked_stems, content_stems, negated, novelty, words
 
 SIGNAL_NAMES = (
     "token_recall",  # how much of each key point's wording the answer's tokens match, in meaning
@@ -59,7 +59,7 @@ def token_precision(answer: TokenVectors, targets: list[TokenVectors], question_
 
 def lexical_overlap(answer: str, rubric: str, question: str) -> tuple[float, float]:
     """(recall, precision) of content stems, leaving out the question's own."""
-    asked = content_stems(question)
+    asked = asked_stems(question, rubric)
     expected = content_stems(rubric) - asked
     said = content_stems(answer) - asked
     recall = len(expected & said) / len(expected) if expected else 0.0
@@ -86,5 +86,5 @@ def answer_signals(answer: str, rubric: str, question: str, key_point_recall: li
         "shortness": shortness(answer, rubric),
         "negation_agreement": -float(negated(answer) != negated(rubric)),
         "statement_credit": statement_credit,
-        "novelty": novelty(answer, content_stems(question)),
+        "novelty": novelty(answer, asked_stems(question, rubric)),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 STOPWORDS = frozenset(
     "a an the and or but if then so because of to in on at by for with from as into onto over under about "
@@ -17,7 +18,8 @@ NEGATIONS = frozenset(
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
-CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because)\b)|;\s+|\s+-\s+")
+CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because|it|its|they|their|this)\b)|;\s+"
+                          r"|\s+-\s+")
 LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d+[.)])\s*")
 MAX_CLAUSE_SPLIT_WORDS = 22
@@ -31,7 +33,7 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """A crude suffix-stripping stem, enough to match 'gradients' with 'gradient', 'stepping' with
     'step' and 'updated' with 'update'."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s"):
+    for suffix in ("ational", "ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
             word = word[: -len(suffix)]
             doubled = len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz"
@@ -44,6 +46,23 @@ def stem(word: str) -> str:
 def content_stems(text: str) -> set[str]:
     """Stems of the words that carry meaning."""
     return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1}
+
+
+ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
+
+
+def asked_stems(question: str, context: str) -> set[str]:
+    """Stems of the question's content words, with its acronyms spelled out as CONTEXT spells them
+    ('AI' as 'artificial intelligence'): words the question already says earn no credit."""
+    stems = content_stems(question)
+    tokens = re.findall(r"[A-Za-z][A-Za-z-]*", context)
+    for acronym in set(ACRONYM.findall(question)):
+        for start in range(len(tokens) - len(acronym) + 1):
+            run = tokens[start : start + len(acronym)]
+            initials = "".join(word[0] for word in run).upper()
+            if initials == acronym and not any(word.lower() in STOPWORDS for word in run):
+                stems |= content_stems(" ".join(run))
+    return stems
 
 
 def novelty(unit: str, question_stems: set[str]) -> float:
@@ -64,8 +83,10 @@ def is_word_list(text: str) -> bool:
     tokens = words(text)
     items = [p for p in re.split(r"[,/;]|\band\b", text) if p.strip()]
     function_words = sum(1 for t in tokens if t in STOPWORDS)
-    short_items = len(items) >= 4 and max(len(words(i)) for i in items) <= 4
-    return len(items) >= 3 and (function_words <= max(1, len(tokens) // 8) or short_items)
+    lengths = [len(words(i)) for i in items]
+    short_items = len(items) >= 4 and max(lengths) <= 4
+    many_terms = len(items) >= 5 and len(tokens) / len(items) <= 3.5 and max(lengths) <= 5
+    return len(items) >= 3 and (function_words <= max(1, len(tokens) // 8) or short_items or many_terms)
 
 
 ANTONYMS = dict(
@@ -167,3 +188,84 @@ def reference_sentences(reference: str) -> list[str]:
         if len(tokens) >= 5 and symbols < 2:
             kept.append(unit)
     return kept
+
+
+NEGATION_SCOPE = 2  # content words after a negation that it denies ("does not apply a bias" -> apply, bias)
+NEGATING_PHRASES = re.compile(r"\b(?:rather than|instead of|no longer|any longer)\b")
+SCOPE_TOKEN = re.compile(rf"{WORD.pattern}|[,;:.!?()]")
+ANTONYM_STEMS = {stem(a): stem(b) for a, b in ANTONYMS.items()}
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """What a text affirms and denies, as stems, and which word each antonym it uses stands before."""
+
+    text: str
+    negations: tuple[tuple[str, ...], ...]  # the content words in each negation's scope, in order
+    affirmed: frozenset[str]
+    antonyms: frozenset[tuple[str, str]]  # (antonym's stem, the stem of the content word after it)
+
+    def denied_unlike(self, other: Polarity) -> set[str]:
+        """What this text denies in negations that share no word with OTHER's ('cannot solve XOR' agrees
+        with 'cannot solve problems such as XOR'), less what it affirms too."""
+        theirs = {w for scope in other.negations for w in scope}
+        return {w for scope in self.negations if not theirs & set(scope) for w in scope} - self.affirmed
+
+
+def polarity(text: str) -> Polarity:
+    """The content words in each negation's scope and the others (affirmed); an antonym that a negation
+    comes right before counts as its antonym affirmed ('not more' as 'less'), and ends the scope."""
+    negations: list[list[str]] = []
+    affirmed_stems: set[str] = set()
+    sequence: list[str] = []
+    scope = 0
+    for token in SCOPE_TOKEN.findall(NEGATING_PHRASES.sub(" not ", text.lower().replace("’", "'"))):
+        if not token[0].isalnum() or token == "than":  # "no better than random" does not deny "random"
+            scope = 0
+            continue
+        if token in NEGATIONS or token.endswith("n't"):
+            scope = NEGATION_SCOPE
+            negations.append([])
+            continue
+        root = stem(token)
+        if root in ANTONYM_STEMS:
+            if scope == NEGATION_SCOPE:  # negated itself: 'not the same path' is 'a different path'
+                root = ANTONYM_STEMS[root]
+            scope = 0  # and the negation is spent: it denies no path, nor 'linearly' in 'not work linearly'
+            affirmed_stems.add(root)
+        elif token in STOPWORDS or len(token) < 2:
+            continue
+        elif scope:
+            scope -= 1
+            negations[-1].append(root)
+        else:
+            affirmed_stems.add(root)
+        sequence.append(root)
+    antonyms = {(root, sequence[i + 1] if i + 1 < len(sequence) else "")
+                for i, root in enumerate(sequence) if root in ANTONYM_STEMS}
+    return Polarity(text, tuple(tuple(n) for n in negations if n), frozenset(affirmed_stems),
+                    frozenset(antonyms))
+
+
+def denies(statement: str, claim: str) -> bool:
+    """True when the statement says of something what the claim says of it with the opposite polarity: a
+    word one affirms (and does not deny) is in the other's negation, or an antonym of a word of the claim's
+    is used instead of it ('underfitting' for 'overfitting'), but not both; or, where the claim uses both
+    words of an antonym pair, a clause of the statement puts one before the word the other stands before
+    in the claim's clause nearest it ('increases bias' against 'decreases bias but increases variance')."""
+    said, claimed = polarity(statement), polarity(claim)
+    negation_flip = bool((said.denied_unlike(claimed) & claimed.affirmed)
+                         or (claimed.denied_unlike(said) & said.affirmed))
+    antonym_swap = any(ANTONYM_STEMS[a] in claimed.affirmed and a not in claimed.affirmed
+                       and ANTONYM_STEMS[a] not in said.affirmed
+                       for a in said.affirmed & ANTONYM_STEMS.keys())
+    if negation_flip or antonym_swap:  # both: 'not connected to the negative' = 'connected to the positive'
+        return negation_flip != antonym_swap
+    for part in CLAUSE_BREAK.split(statement):
+        own = polarity(part).antonyms
+        nearest = max((polarity(clause) for clause in CLAUSE_BREAK.split(claim)),
+                      key=lambda clause: (shared_share(part, clause.text), len(own & clause.antonyms)))
+        if any((ANTONYM_STEMS[a], after) in nearest.antonyms - own and (a, after) not in nearest.antonyms
+               for a, after in own):
+            return True
+    return False
