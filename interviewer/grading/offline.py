@@ -55,8 +55,9 @@ class Thresholds:
     denial: float = 0.5  # a statement this close to the key point or reference sentence it denies ...
     denial_words: float = 0.7  # ... and made this much of its words (shared_share) earns nothing, ...
     denial_unit_words: int = 5  # ... when it has at least this many words (not a heading)
-    echo_lexical: float = 0.1  # an answer using less than this share of the key points' own words ...
-    echo_similarity: float = 0.5  # ... and this far from them in meaning only restates the question
+    echo_lexical: float = 0.05  # an answer using less than this share of the key points' own words ...
+    echo_margin: float = -0.05  # ... and at least about as close to the question as to the key points
+    # (cosine to the question less cosine to the key points read together) only restates the question
     residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
     reuse_factor: float = 0.7  # similarity kept for key points other than the one a statement fits best
     alias: float = 0.62  # a reference sentence or related key point this close to ours rewords it
@@ -98,6 +99,7 @@ class Assessment:
     signals: dict[str, float]
     has_statements: bool
     denials: list[str]  # statements that say the opposite of the reference and so earn nothing
+    echo: float  # the answer's cosine to the question less its cosine to the key points read together
 
 
 class OfflineGrader:
@@ -129,7 +131,7 @@ class OfflineGrader:
                          + " ".join(f"“{unit}”" for unit in found.denials))
         if not found.has_statements and not found.mistakes and not found.denials:
             notes.append("A list of terms is not an answer: say what each one does and why.")
-        elif restates_the_question(found.signals, t):
+        elif restates_the_question(found, t):
             ceiling = RESTATEMENT_CEILING
             if not found.denials:  # what is left of a denial looks like a restatement, but is not one
                 notes.append("Your answer mostly restates the question: say what the key points are.")
@@ -177,7 +179,8 @@ class OfflineGrader:
             statement_credit=float(np.mean([self._credit(similarity) for similarity, _ in best])),
         )
         shown = [u for u in units if u in denials and not any(u in other for other in denials - {u})]
-        return Assessment(results, mistakes, signals, bool(said), shown)
+        echo = float(answer_vector @ q - answer_vector @ tokens.rubric)
+        return Assessment(results, mistakes, signals, bool(said), shown, echo)
 
     def _denials(self, question: Question, targets: QuestionVectors, units: list[str], vectors: np.ndarray,
                  taken: set[str]) -> set[str]:
@@ -393,9 +396,9 @@ def without(statements: list[str], wrong: set[str]) -> str:
     return " ".join(kept)
 
 
-def restates_the_question(signals: dict[str, float], t: Thresholds) -> bool:
-    """Hardly any of the key points' own words, and little meaning beyond the question's."""
-    return signals["lexical_recall"] < t.echo_lexical and signals["residual_similarity"] < t.echo_similarity
+def restates_the_question(found: Assessment, t: Thresholds) -> bool:
+    """Hardly any of the key points' own words, and no closer to the key points than to the question."""
+    return found.signals["lexical_recall"] < t.echo_lexical and found.echo >= t.echo_margin
 
 
 def beyond_question(answer: np.ndarray, rubric: np.ndarray, question: np.ndarray) -> float:

@@ -213,8 +213,8 @@ class Polarity:
 
 
 def polarity(text: str) -> Polarity:
-    """The content words in each negation's scope and the others (affirmed); an antonym that a negation
-    comes right before counts as its antonym affirmed ('not more' as 'less'), and ends the scope."""
+    """The content words in each negation's scope and the others (affirmed); an antonym ends a negation's
+    scope, and is in it only when the negation comes right before it ('not the same path')."""
     negations: list[list[str]] = []
     affirmed_stems: set[str] = set()
     sequence: list[str] = []
@@ -228,11 +228,12 @@ def polarity(text: str) -> Polarity:
             negations.append([])
             continue
         root = stem(token)
-        if root in ANTONYM_STEMS:
-            if scope == NEGATION_SCOPE:  # negated itself: 'not the same path' is 'a different path'
-                root = ANTONYM_STEMS[root]
-            scope = 0  # and the negation is spent: it denies no path, nor 'linearly' in 'not work linearly'
-            affirmed_stems.add(root)
+        if root in ANTONYM_STEMS:  # an antonym ends the scope: 'not the same path' denies no path, ...
+            if scope == NEGATION_SCOPE:
+                negations[-1].append(root)
+            else:  # ... and 'does not work linearly' does not deny 'linearly'
+                affirmed_stems.add(root)
+            scope = 0
         elif token in STOPWORDS or len(token) < 2:
             continue
         elif scope:
@@ -248,19 +249,21 @@ def polarity(text: str) -> Polarity:
 
 
 def denies(statement: str, claim: str) -> bool:
-    """True when the statement says of something what the claim says of it with the opposite polarity: a
-    word one affirms (and does not deny) is in the other's negation, or an antonym of a word of the claim's
-    is used instead of it ('underfitting' for 'overfitting'), but not both; or, where the claim uses both
-    words of an antonym pair, a clause of the statement puts one before the word the other stands before
-    in the claim's clause nearest it ('increases bias' against 'decreases bias but increases variance')."""
+    """True when the statement says of something what the claim says of it with the opposite polarity.
+
+    A word one affirms (and does not deny) is in the other's negation, or an antonym of a word of the
+    claim's is used instead of it ('underfitting rather than overfitting'), but not both about different
+    words ('not connected to the negative terminal' agrees with 'connected to the positive terminal'). Or,
+    where the claim uses both words of an antonym pair, a clause of the statement puts one before the word
+    the other stands before in the claim's nearest clause ('increases bias' against 'decreases bias but
+    increases variance').
+    """
     said, claimed = polarity(statement), polarity(claim)
-    negation_flip = bool((said.denied_unlike(claimed) & claimed.affirmed)
-                         or (claimed.denied_unlike(said) & said.affirmed))
-    antonym_swap = any(ANTONYM_STEMS[a] in claimed.affirmed and a not in claimed.affirmed
-                       and ANTONYM_STEMS[a] not in said.affirmed
-                       for a in said.affirmed & ANTONYM_STEMS.keys())
-    if negation_flip or antonym_swap:  # both: 'not connected to the negative' = 'connected to the positive'
-        return negation_flip != antonym_swap
+    flipped = (said.denied_unlike(claimed) & claimed.affirmed) | (claimed.denied_unlike(said) & said.affirmed)
+    swapped = [{a, ANTONYM_STEMS[a]} for a in said.affirmed & ANTONYM_STEMS.keys()
+               if ANTONYM_STEMS[a] in claimed.affirmed - said.affirmed and a not in claimed.affirmed]
+    if flipped or swapped:
+        return not (flipped and any(not pair & flipped for pair in swapped))
     for part in CLAUSE_BREAK.split(statement):
         own = polarity(part).antonyms
         nearest = max((polarity(clause) for clause in CLAUSE_BREAK.split(claim)),
