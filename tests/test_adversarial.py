@@ -11,9 +11,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHEAP_TRICK_LIMIT = 2.0  # out of 10: what the product promises for these answers
-# How many of the 77 answers of each kind still score above the limit today. The promise is 0 for
-# every kind; two restatements still break it (see benchmarks/README.md). These counts may only go down.
-KNOWN_ABOVE_LIMIT = {"restate": 2, "buzzwords": 0, "opposite": 0}
 
 
 def rows(name: str) -> list[dict]:
@@ -21,7 +18,7 @@ def rows(name: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("kind", ["restate", "buzzwords", "opposite"])
-def test_cheap_tricks_above_two_out_of_ten_do_not_grow(grader, bank, kind):
+def test_no_cheap_trick_scores_above_two_out_of_ten(grader, bank, kind):
     cases = [r for r in rows("cheap_tricks.jsonl") if r["kind"] == kind]
     assert len(cases) == len(bank.questions)
     too_high = []
@@ -29,7 +26,7 @@ def test_cheap_tricks_above_two_out_of_ten_do_not_grow(grader, bank, kind):
         grade = grader.grade(bank.get(case["question_id"]), case["answer"])
         if grade.score > CHEAP_TRICK_LIMIT:
             too_high.append(f"{case['question_id']} {grade.score}: {case['answer'][:80]}")
-    assert len(too_high) <= KNOWN_ABOVE_LIMIT[kind], "\n".join(too_high)
+    assert too_high == []
 
 
 def test_opposite_of_a_key_point_is_reported_as_wrong(grader, bank):

@@ -10,6 +10,7 @@ from interviewer.grading.text import (
     opposed,
     polarity,
     same_polarity,
+    says_nothing_new,
     shared_share,
     split_units,
     stem,
@@ -114,3 +115,12 @@ def test_a_labelled_list_of_many_short_terms_is_a_word_list():
                         "activation derivatives smaller than one, exponential shrinkage, number of layers")
     assert not is_word_list("Adam keeps moving averages of the gradient and of its square, and corrects "
                             "their bias, so each parameter gets its own step size.")
+
+
+def test_an_answer_of_the_questions_words_and_words_about_the_question_says_nothing_new():
+    asked = asked_stems("What do you understand by a computational graph?", "")
+    assert says_nothing_new("A computational graph is a graph that is computational, and what I understand "
+                            "by it is the idea of a graph used for computation.", asked)
+    assert not says_nothing_new("A computational graph maps operations to nodes and data flow to edges.",
+                                asked)
+    assert not says_nothing_new("A computational graph is not a graph.", asked)  # a negation claims something

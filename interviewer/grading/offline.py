@@ -15,6 +15,7 @@ from interviewer.embeddings import Embedder
 from interviewer.grading.score_model import ScoreModel, load_score_model
 from interviewer.grading.signals import answer_signals, token_precision, token_recall
 from interviewer.grading.text import (
+    asked_stems,
     content_stems,
     denies,
     negated,
@@ -22,6 +23,7 @@ from interviewer.grading.text import (
     opposed,
     reference_sentences,
     same_polarity,
+    says_nothing_new,
     shared_share,
     split_units,
     words,
@@ -57,7 +59,8 @@ class Thresholds:
     denial_unit_words: int = 5  # ... when it has at least this many words (not a heading)
     echo_lexical: float = 0.05  # an answer using less than this share of the key points' own words ...
     echo_margin: float = -0.05  # ... and at least about as close to the question as to the key points
-    # (cosine to the question less cosine to the key points read together) only restates the question
+    # (cosine to the question less cosine to the key points read together) only restates the question;
+    echo_margin_wordless: float = -0.2  # so does one this close that adds no word (text.says_nothing_new)
     residual_weight: float = 0.5  # share of the similarity measured with the question's direction removed
     reuse_factor: float = 0.7  # similarity kept for key points other than the one a statement fits best
     alias: float = 0.62  # a reference sentence or related key point this close to ours rewords it
@@ -100,6 +103,7 @@ class Assessment:
     has_statements: bool
     denials: list[str]  # statements that say the opposite of the reference and so earn nothing
     echo: float  # the answer's cosine to the question less its cosine to the key points read together
+    adds_no_word: bool  # the answer uses only the question's words and words about the question
 
 
 class OfflineGrader:
@@ -180,7 +184,8 @@ class OfflineGrader:
         )
         shown = [u for u in units if u in denials and not any(u in other for other in denials - {u})]
         echo = float(answer_vector @ q - answer_vector @ tokens.rubric)
-        return Assessment(results, mistakes, signals, bool(said), shown, echo)
+        adds_no_word = says_nothing_new(answer, asked_stems(question.question, rubric_text(question)))
+        return Assessment(results, mistakes, signals, bool(said), shown, echo, adds_no_word)
 
     def _denials(self, question: Question, targets: QuestionVectors, units: list[str], vectors: np.ndarray,
                  taken: set[str]) -> set[str]:
@@ -397,8 +402,11 @@ def without(statements: list[str], wrong: set[str]) -> str:
 
 
 def restates_the_question(found: Assessment, t: Thresholds) -> bool:
-    """Hardly any of the key points' own words, and no closer to the key points than to the question."""
-    return found.signals["lexical_recall"] < t.echo_lexical and found.echo >= t.echo_margin
+    """Hardly any of the key points' own words, and no closer to the key points than to the question, or
+    only a little closer when it adds no word of its own ('a computational graph is a graph that is
+    computational')."""
+    margin = t.echo_margin_wordless if found.adds_no_word else t.echo_margin
+    return found.signals["lexical_recall"] < t.echo_lexical and found.echo >= margin
 
 
 def beyond_question(answer: np.ndarray, rubric: np.ndarray, question: np.ndarray) -> float:
