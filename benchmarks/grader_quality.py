@@ -3,10 +3,11 @@
     .venv/bin/python benchmarks/grader_quality.py [--data-dir DIR] [--quick]
 
 Grades the held-out splits of SAF and SemEval-2013 (SciEntsBank, Beetle; 2-way and 3-way), the
-bank's cheap-trick answers and its misconceptions (test half), prints a table and writes
-benchmarks/results/grader_quality.json. The same numbers come from `interviewer eval`, one at a time.
-The baseline scores an answer by its cosine similarity to the reference (all-MiniLM-L6-v2), its pass
-mark chosen on the training split, as in the issue that set the targets.
+bank's cheap-trick answers, and its misconceptions beside correct answers in candidates' own words;
+prints a table and writes benchmarks/results/grader_quality.json. The same numbers come from
+`interviewer eval`, one at a time. The baseline scores an answer by its cosine similarity to the
+reference (all-MiniLM-L6-v2), its pass mark chosen on the training split, as in the issue that set
+the targets.
 """
 
 from __future__ import annotations
@@ -110,15 +111,31 @@ def main() -> None:
     results["bank"]["cheap_tricks"] = {kind: {"n": len(s), "max": max(s), "mean": float(np.mean(s)),
                                               "over_2": sum(x > 2 for x in s)} for kind, s in by_kind.items()}
     for split in ("dev", "test"):
-        wrong = load_dataset(str(ROOT / "benchmarks" / "misconceptions.jsonl"), args.data_dir, split,
-                             lookup=bank.get)
-        prefetch_dataset(embedder, wrong.items)
-        results["bank"][f"misconceptions_{split}"] = evaluate(offline, wrong, quiet=True).metrics
+        results["bank"][f"misconceptions_{split}"] = misconceptions(offline, baseline, bank, split,
+                                                                    args.data_dir, embedder)
 
     print_tables(results)
     out = ROOT / "benchmarks" / "results" / "grader_quality.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
+
+
+def misconceptions(offline, baseline, bank, split: str, data_dir: Path, embedder) -> dict:
+    """The misconceptions of SPLIT graded, and how often each grader ranks a correct answer to a question
+    of the same split (correct_answers.jsonl) above a misconception."""
+    wrong = load_dataset(str(ROOT / "benchmarks" / "misconceptions.jsonl"), data_dir, split, lookup=bank.get)
+    right = load_dataset(str(ROOT / "benchmarks" / "correct_answers.jsonl"), data_dir, split, lookup=bank.get)
+    prefetch_dataset(embedder, wrong.items + right.items)
+    report = evaluate(offline, wrong, quiet=True)
+    found = dict(report.metrics)
+    for grader in (offline, baseline):
+        graded = report if grader is offline else evaluate(grader, wrong, quiet=True)
+        wrong_scores = [p.score for p in graded.predictions]
+        right_scores = [p.score for p in evaluate(grader, right, quiet=True).predictions]
+        found[grader.name] = {"mean_misconception": float(np.mean(wrong_scores)),
+                              "mean_correct": float(np.mean(right_scores)), "n_correct": len(right_scores),
+                              "correct_ranked_above": metrics.ranked_above(right_scores, wrong_scores)}
+    return found
 
 
 def print_tables(results: dict) -> None:
@@ -139,6 +156,11 @@ def print_tables(results: dict) -> None:
         print(f"misconceptions ({split}) n={m['n']}  mean score {m['mean_predicted']:.2f}/10 "
               f"(human {m['mean_human']:.2f})  flagged wrong {m['share_flagged_wrong']:.0%}  "
               f"pearson {m['pearson']:.3f}")
+        for grader in ("offline", "cosine-baseline"):
+            r = m[grader]
+            print(f"  {grader:16s} misconceptions {r['mean_misconception']:.2f}/10, correct answers "
+                  f"{r['mean_correct']:.2f}/10 (n={r['n_correct']}), a correct answer ranked above a "
+                  f"misconception {r['correct_ranked_above']:.1%} of pairs")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,12 @@ def test_spearman_is_pearson_of_ranks():
     assert metrics.spearman(X, Y) == pytest.approx(3 / math.sqrt(22.5))
 
 
+def test_ranked_above_counts_pairs_and_halves_ties():
+    # pairs (3,1) (3,2) (3,3) (5,1) (5,2) (5,3): five wins and one tie out of six
+    assert metrics.ranked_above([3, 5], [1, 2, 3]) == pytest.approx(5.5 / 6)
+    assert metrics.ranked_above([0], [1]) == 0.0
+
+
 def test_rmse():
     assert metrics.rmse([1, 2, 3], [1, 2, 5]) == pytest.approx(math.sqrt(4 / 3))
 

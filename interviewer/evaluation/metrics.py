@@ -36,6 +36,13 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     return pearson(ranks(x), ranks(y))
 
 
+def ranked_above(better: Sequence[float], worse: Sequence[float]) -> float:
+    """How often a score of BETTER exceeds one of WORSE, over all pairs, ties counting half (the area
+    under the ROC curve)."""
+    wins = sum(1.0 if b > w else 0.5 if b == w else 0.0 for b in better for w in worse)
+    return wins / (len(better) * len(worse))
+
+
 def rmse(predicted: Sequence[float], actual: Sequence[float]) -> float:
     return math.sqrt(sum((p - a) ** 2 for p, a in zip(predicted, actual)) / len(actual))
 
