@@ -66,18 +66,16 @@ def asked_stems(question: str, context: str) -> set[str]:
 
 
 # Words about the question rather than its subject: "what I understand by X is the idea of X" says nothing.
-WORDS_ABOUT_THE_QUESTION = frozenset(
+ABOUT_THE_QUESTION = frozenset(stem(w) for w in (
     "question answer idea concept term thing things mean means meaning understand understood refer refers "
     "called call define defined definition basically simply essentially way used use using something kind "
-    "type sort word words know".split()
-)
+    "type sort word words know").split())
 
 
 def says_nothing_new(answer: str, question_stems: set[str]) -> bool:
     """True when the answer affirms only words the question (given as its stems) already says, or words
     about the question itself; a negation is a claim ('it did not change color'), so it says something."""
-    about_the_question = {stem(w) for w in WORDS_ABOUT_THE_QUESTION}
-    return not negated(answer) and not content_stems(answer) - question_stems - about_the_question
+    return not negated(answer) and not content_stems(answer) - question_stems - ABOUT_THE_QUESTION
 
 
 def novelty(unit: str, question_stems: set[str]) -> float:
