@@ -93,8 +93,11 @@ def test_a_partial_answer_scores_between_nothing_and_a_good_answer(bank, grader,
 
 
 @pytest.mark.parametrize("qid", sorted(ECHOES))
-def test_repeating_the_question_scores_low(bank, grader, qid):
-    assert grader.grade(bank.get(qid), ECHOES[qid]).score <= 2
+def test_repeating_the_question_scores_low_and_covers_no_key_point(bank, grader, qid):
+    grade = grader.grade(bank.get(qid), ECHOES[qid])
+    assert grade.score <= 2
+    assert {kp.status for kp in grade.key_points} == {"missed"}
+    assert grade.notes == ("Your answer mostly restates the question: say what the key points are.",)
 
 
 @pytest.mark.parametrize("qid", sorted(BUZZWORDS))

@@ -129,6 +129,7 @@ class OfflineGrader:
         t = self.thresholds
         model_score = self.model.score(found.signals, self.shift) if found.has_statements else 0.0
         ceiling = 10.0
+        results = found.results
         notes = []
         if found.denials:
             notes.append("No credit for saying the opposite of the reference: "
@@ -137,6 +138,7 @@ class OfflineGrader:
             notes.append("A list of terms is not an answer: say what each one does and why.")
         elif restates_the_question(found, t):
             ceiling = RESTATEMENT_CEILING
+            results = [KeyPointResult(r.text, "missed") for r in results]  # the question's words cover none
             if not found.denials:  # what is left of a denial looks like a restatement, but is not one
                 notes.append("Your answer mostly restates the question: say what the key points are.")
         raw = min(model_score, ceiling) - t.mistake_penalty * len(found.mistakes)
@@ -144,8 +146,8 @@ class OfflineGrader:
             question_id=question.id,
             score=round(min(10.0, max(0.0, raw)) * 2) / 2,
             grader=self.name,
-            key_points=tuple(found.results),
-            feedback=feedback(found.results, found.mistakes),
+            key_points=tuple(results),
+            feedback=feedback(results, found.mistakes),
             reference=question.reference,
             mistakes=tuple(found.mistakes),
             notes=tuple(notes),
