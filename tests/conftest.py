@@ -90,14 +90,14 @@ def web_runtime(web_settings: Settings, index) -> Runtime:
 @contextmanager
 def serving(runtime: Runtime) -> Iterator[str]:
     """The web app over RUNTIME, launched on a free loopback port with its queue: its URL; closed after."""
-    from interviewer.web.app import build_app, launch
+    from interviewer.web.app import build_app, launch, stop
 
     app = build_app(runtime)
     url = launch(app, runtime.settings)
     try:
         yield url
     finally:
-        app.close()
+        stop(app)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -306,6 +307,23 @@ def launch(app: Any, settings: Settings) -> str:
                            "not this machine's; choose another with --port (0 picks a free one) or --host"
                            ) from None
     return f"http://{settings.web_host}:{port}/"
+
+
+def stop(app: Any) -> None:
+    """Stop serving APP and free its port.
+
+    Gradio's close() sets the server's asyncio stop event from this thread, while the server's loop may be
+    cancelling a heartbeat stream's wait on that event (a browser tab closing): the two race and close()
+    raises InvalidStateError. Setting the event on its own loop first leaves close() nothing to race on.
+    """
+    for event in {id(e): e for e in (app.server_app.stop_event, app.app.stop_event)}.values():
+        loop = getattr(event, "_loop", None)  # bound when something first waits on the event
+        if loop is None or not loop.is_running() or event.is_set():
+            continue
+        done = threading.Event()
+        loop.call_soon_threadsafe(lambda event=event, done=done: (event.set(), done.set()))
+        done.wait(timeout=5)
+    app.close()
 
 
 def serve(settings: Settings, say: Callable[[str], None]) -> None:
