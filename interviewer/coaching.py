@@ -10,10 +10,9 @@ import numpy as np
 from interviewer.grading.text import STOPWORDS, content_stems, reference_sentences, words
 from interviewer.index import BankIndex
 from interviewer.llm import ChatClient, LLMError
-from interviewer.models import Grade, KeyPointResult, Question
+from interviewer.models import STATUS_CREDIT, Grade, KeyPointResult, Question
 from interviewer.prompts import fence_for, load_prompt
 
-CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 # A key point recovered in a follow-up earns this share of its credit: the interviewer pointed at it.
 FOLLOW_UP_WEIGHT = 0.5
 FOLLOW_UP_MISTAKE_PENALTY = 1.0
@@ -65,8 +64,8 @@ def fold_follow_up(grade: Grade, follow_up_grade: Grade, follow_up: FollowUp) ->
     results, gain = [], 0.0
     for point in grade.key_points:
         better = after.get(point.text)
-        if better is not None and CREDIT[better.status] > CREDIT[point.status]:
-            gain += CREDIT[better.status] - CREDIT[point.status]
+        if better is not None and STATUS_CREDIT[better.status] > STATUS_CREDIT[point.status]:
+            gain += STATUS_CREDIT[better.status] - STATUS_CREDIT[point.status]
             point = replace(better, text=point.text)
         results.append(point)
     raw = (grade.score + 10.0 * FOLLOW_UP_WEIGHT * gain / max(1, len(results))

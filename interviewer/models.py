@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Status = Literal["covered", "partial", "missed"]
+Status = Literal["covered", "partial", "missed", "wrong"]  # "wrong": stated falsely (human checklists)
+# The share of a key point's credit each status earns: one place for every grader and the summary.
+STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "wrong": 0.0}
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,13 @@ def test_jsonl_rows_become_graded_answers(tmp_path, bank):
      "not between 0 and max_score"),
     (json.dumps({"answer": "a", "score": 1, "max_score": 2}), "missing field 'question'"),
     (json.dumps({"question_id": "NOPE1", "answer": "a", "score": 1, "max_score": 2}), "no question with id"),
+    (json.dumps({"question_id": "F004-02", "answer": "a", "score": 1, "max_score": 2,
+                 "checklist": [{"key_point": "x", "status": "covered"}]}), "'checklist' has 1 entries"),
+    (json.dumps({"question_id": "F004-02", "answer": "a", "score": 1, "max_score": 2,
+                 "checklist": [{"status": "covered"}, {"status": "done"}]}),
+     "entry 2: status must be one of"),
+    (json.dumps({"question_id": "F004-02", "answer": "a", "score": 1, "max_score": 2,
+                 "wrong_statements": "all of it"}), "'wrong_statements' must be a list"),
 ])
 def test_a_malformed_jsonl_line_is_an_error_naming_its_line(tmp_path, bank, line, message):
     path = write(tmp_path, [GOOD, line])
@@ -151,3 +158,25 @@ def test_eval_cli_on_a_jsonl_file_of_bank_questions(tmp_path, index):
     assert report["n"] == 2 and report["pearson"] == pytest.approx(1.0)
     assert report["repeat_max_range"] == 0.0  # the offline grader is deterministic
     assert "qwk" in report
+
+
+INTERVIEW_DEV = BENCHMARKS / "interview" / "dev.jsonl"
+
+
+@pytest.mark.skipif(not INTERVIEW_DEV.is_file(), reason=f"{INTERVIEW_DEV} not found")
+def test_eval_cli_on_the_interview_dev_set_reports_the_checklist(tmp_path):
+    out = tmp_path / "rows.jsonl"
+    result = CliRunner().invoke(cli, ["eval", str(INTERVIEW_DEV), "--limit", "12", "--json",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    for name in ("status_agreement", "covered_precision", "false_credit", "wrong_statements_caught"):
+        assert 0 <= report[name] <= 1, name
+    assert report["key_points"] == 4 * 4 + 8 * 2  # F004-01 has 4 key points, F004-02 and F004-03 two
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    for row in rows:
+        predicted = [k["key_point"] for k in row["predicted_key_points"]]
+        assert predicted == [c["key_point"] for c in row["checklist"]]
+        assert {k["status"] for k in row["predicted_key_points"]} <= {"covered", "partial", "missed", "wrong"}
+        assert isinstance(row["predicted_mistakes"], list)
+        assert all(m in row["answer"] for m in row["predicted_mistakes"])

@@ -73,3 +73,18 @@ def test_macro_and_weighted_f1():
 def test_a_label_never_predicted_scores_zero():
     assert metrics.macro_f1(["incorrect"] * 3, ["correct", "incorrect", "incorrect"], LABELS) == \
         pytest.approx((0 + 0.8) / 2)
+
+
+def test_checklist_agreement_counts_statuses_by_hand():
+    human = [["covered", "missed", "wrong"], ["partial", "covered"]]
+    predicted = [["covered", "covered", "wrong"], ["missed", "covered"]]
+    measured = metrics.checklist_agreement(predicted, human)
+    assert measured["key_points"] == 5
+    assert measured["status_agreement"] == pytest.approx(3 / 5)
+    assert measured["covered_precision"] == pytest.approx(2 / 3)  # 3 said covered, 2 of them are
+    assert measured["false_credit"] == pytest.approx(1 / 2)  # of missed + wrong (2), 1 said covered
+
+
+def test_wrong_statements_caught_counts_answers_with_a_false_statement():
+    assert metrics.wrong_statements_caught([1, 0, 2, 0], [2, 1, 0, 0]) == pytest.approx(1 / 2)
+    assert math.isnan(metrics.wrong_statements_caught([1], [0]))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.grading.text import split_units, words
-from interviewer.models import Question, Source
+from interviewer.models import STATUS_CREDIT, Question, Source
 
 LABELS_3WAY = ("correct", "contradictory", "incorrect")
 LABELS_2WAY = ("correct", "incorrect")
@@ -186,8 +186,28 @@ def jsonl_item(row: object, lookup: Callable[[str], Question] | None, where: str
             raise CorpusError("field 'key_points' must be a list of non-empty strings")
         question = dataset_question(str(row.get("question_id", where)), row["question"], row["reference"],
                                     where, tuple(k.strip() for k in key_points))
+    check_checklist(row, question)
     return GradedAnswer(str(row.get("id", where)), (question,), row["answer"], score, max_score,
                         fields=dict(row))
+
+
+def check_checklist(row: dict, question: Question) -> None:
+    """An optional `checklist` holds one {key_point, status} per key point of the question, in its order;
+    optional `wrong_statements` is a list of quotes of the answer."""
+    checklist = row.get("checklist")
+    if checklist is not None:
+        if not isinstance(checklist, list) or not all(isinstance(e, dict) for e in checklist):
+            raise CorpusError("field 'checklist' must be a list of {\"key_point\", \"status\"} objects")
+        if len(checklist) != len(question.key_points):
+            raise CorpusError(f"field 'checklist' has {len(checklist)} entries; question {question.id} has "
+                              f"{len(question.key_points)} key points")
+        for number, entry in enumerate(checklist, start=1):
+            if entry.get("status") not in STATUS_CREDIT:
+                raise CorpusError(f"checklist entry {number}: status must be one of "
+                                  f"{', '.join(STATUS_CREDIT)}, not {json.dumps(entry.get('status'))}")
+    wrong = row.get("wrong_statements")
+    if wrong is not None and not (isinstance(wrong, list) and all(isinstance(w, str) for w in wrong)):
+        raise CorpusError("field 'wrong_statements' must be a list of strings")
 
 
 def number(row: dict, name: str) -> float:

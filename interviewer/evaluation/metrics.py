@@ -93,3 +93,30 @@ def weighted_f1(predicted: Sequence[str], actual: Sequence[str], labels: Sequenc
     """F1 of each label weighted by how often the label is the true one."""
     scores = f1_by_label(predicted, actual, labels)
     return sum(scores[label] * sum(a == label for a in actual) for label in labels) / len(actual)
+
+
+def checklist_agreement(predicted: Sequence[Sequence[str]],
+                        human: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Per key point, the grader's status (covered / partial / missed / wrong) against the human's, over
+    answers whose checklists list the same key points in the same order.
+
+    status_agreement: share of key points with the same status; covered_precision: share of the grader's
+    'covered' that the human marks covered; false_credit: share of the key points the human marks missed
+    or wrong that the grader marks covered.
+    """
+    pairs = [(p, h) for ps, hs in zip(predicted, human) for p, h in zip(ps, hs)]
+    said_covered = [h for p, h in pairs if p == "covered"]
+    not_said = [p for p, h in pairs if h in ("missed", "wrong")]
+    return {
+        "key_points": float(len(pairs)),
+        "status_agreement": sum(p == h for p, h in pairs) / len(pairs) if pairs else math.nan,
+        "covered_precision": (sum(h == "covered" for h in said_covered) / len(said_covered)
+                              if said_covered else math.nan),
+        "false_credit": sum(p == "covered" for p in not_said) / len(not_said) if not_said else math.nan,
+    }
+
+
+def wrong_statements_caught(reported: Sequence[int], human: Sequence[int]) -> float:
+    """Of the answers with a false statement (HUMAN counts them), the share whose grade reports one."""
+    flagged = [r for r, h in zip(reported, human) if h > 0]
+    return sum(r > 0 for r in flagged) / len(flagged) if flagged else math.nan

@@ -119,6 +119,24 @@ def measure(dataset: Dataset, predictions: list[Prediction]) -> dict[str, float]
         result["weighted_f1"] = metrics.weighted_f1(labels_predicted, labels_actual, dataset.labels)
     if any(len(p.scores) > 1 for p in predictions):
         result.update(spread(predictions))
+    result.update(checklist_measures(predictions))
+    return result
+
+
+def checklist_measures(predictions: list[Prediction]) -> dict[str, float]:
+    """Checklist agreement and wrong statements caught, over the answers whose rows carry a human
+    `checklist` (a status per key point, in the question's order) and `wrong_statements`."""
+    checked = [p for p in predictions if isinstance(p.item.fields.get("checklist"), list)]
+    if not checked:
+        return {}
+    human = [[entry.get("status") for entry in p.item.fields["checklist"]] for p in checked]
+    predicted = [[k.status for k in p.grade.key_points] for p in checked]
+    result = metrics.checklist_agreement(predicted, human)
+    with_wrong = [p for p in checked if isinstance(p.item.fields.get("wrong_statements"), list)]
+    if with_wrong:
+        reported = [len(p.grade.mistakes) for p in with_wrong]
+        human_wrong = [len(p.item.fields["wrong_statements"]) for p in with_wrong]
+        result["wrong_statements_caught"] = metrics.wrong_statements_caught(reported, human_wrong)
     return result
 
 
@@ -149,6 +167,8 @@ def output_rows(report: Report) -> list[dict]:
             row["predicted_label"] = p.label
         if len(p.scores) > 1:
             row["predicted_runs"] = [round(s, 4) for s in p.scaled]
+        row["predicted_key_points"] = [{"key_point": k.text, "status": k.status} for k in p.grade.key_points]
+        row["predicted_mistakes"] = [m.evidence for m in p.grade.mistakes]
         row["grader"] = p.grade.grader
         rows.append(row)
     return rows

@@ -6,7 +6,7 @@ import re
 
 from interviewer.grading.offline import feedback as checklist_feedback
 from interviewer.llm import ChatClient, LLMError
-from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
+from interviewer.models import STATUS_CREDIT, Grade, KeyPointResult, MistakeFound, Question
 from interviewer.prompts import Prompt, fence_for, load_prompt
 
 GRADER_NAME = "llm"
@@ -17,7 +17,6 @@ STATUS_WORDS = {
     "partial": "partial", "partially": "partial", "partially covered": "partial", "partly": "partial",
     "incomplete": "partial", "vague": "partial",
 }
-STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
 MAX_MISTAKES = 4
 MAX_FEEDBACK_CHARS = 1500
 QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'"})
