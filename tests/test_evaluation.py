@@ -108,6 +108,9 @@ def test_jsonl_rows_become_graded_answers(tmp_path, bank):
      "entry 2: status must be one of"),
     (json.dumps({"question_id": "F004-02", "answer": "a", "score": 1, "max_score": 2,
                  "wrong_statements": "all of it"}), "'wrong_statements' must be a list"),
+    (json.dumps({"question_id": "F004-02", "answer": "a", "score": 1, "max_score": 2,
+                 "checklist": [{"status": "covered"}, {"key_point": "An old wording.", "status": "missed"}]}),
+     "entry 2: key point .* is not key point 2 of question F004-02"),
 ])
 def test_a_malformed_jsonl_line_is_an_error_naming_its_line(tmp_path, bank, line, message):
     path = write(tmp_path, [GOOD, line])

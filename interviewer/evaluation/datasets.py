@@ -192,8 +192,9 @@ def jsonl_item(row: object, lookup: Callable[[str], Question] | None, where: str
 
 
 def check_checklist(row: dict, question: Question) -> None:
-    """An optional `checklist` holds one {key_point, status} per key point of the question, in its order;
-    optional `wrong_statements` is a list of quotes of the answer."""
+    """An optional `checklist` holds one {key_point, status} per key point of the question, in its order
+    (a key_point given must be the question's, word for word); optional `wrong_statements` is a list of
+    quotes of the answer."""
     checklist = row.get("checklist")
     if checklist is not None:
         if not isinstance(checklist, list) or not all(isinstance(e, dict) for e in checklist):
@@ -201,10 +202,14 @@ def check_checklist(row: dict, question: Question) -> None:
         if len(checklist) != len(question.key_points):
             raise CorpusError(f"field 'checklist' has {len(checklist)} entries; question {question.id} has "
                               f"{len(question.key_points)} key points")
-        for number, entry in enumerate(checklist, start=1):
+        for number, (entry, point) in enumerate(zip(checklist, question.key_points), start=1):
             if entry.get("status") not in STATUS_CREDIT:
                 raise CorpusError(f"checklist entry {number}: status must be one of "
                                   f"{', '.join(STATUS_CREDIT)}, not {json.dumps(entry.get('status'))}")
+            if "key_point" in entry and entry["key_point"] != point:
+                given = json.dumps(entry["key_point"])[:60]
+                raise CorpusError(f"checklist entry {number}: key point {given} is not key point {number} "
+                                  f"of question {question.id}; update the checklist")
     wrong = row.get("wrong_statements")
     if wrong is not None and not (isinstance(wrong, list) and all(isinstance(w, str) for w in wrong)):
         raise CorpusError("field 'wrong_statements' must be a list of strings")
