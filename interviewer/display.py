@@ -11,7 +11,8 @@ from interviewer.coaching import FollowUp
 from interviewer.models import Grade, Question
 from interviewer.session import Interview
 
-MARKS = {"covered": ("✔", "green"), "partial": ("~", "yellow"), "missed": ("✘", "red")}
+MARKS = {"covered": ("✔", "green"), "partial": ("~", "yellow"), "missed": ("✘", "red"),
+         "wrong": ("!", "red")}
 WIDTH = 96
 
 

@@ -11,7 +11,7 @@ from interviewer.web.sitting import Said, Sitting, scores_by_topic, weak_points
 if TYPE_CHECKING:
     import pandas as pd
 
-MARKS = {"covered": "✔", "partial": "~", "missed": "✘"}
+MARKS = {"covered": "✔", "partial": "~", "missed": "✘", "wrong": "!"}
 WEAK_POINTS_SHOWN = 8
 REVEAL = "Reveal the reference answer"
 
