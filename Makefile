@@ -1,19 +1,26 @@
 # Set-up and everyday commands. `make run` and `make test` create .venv/ on first use.
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 # The browser tests drive Debian's Chromium; `playwright install` cannot download one here.
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint index clean
 
-$(STAMP): pyproject.toml
+# What running needs: `make run` never builds llama.cpp.
+$(RUN_STAMP): pyproject.toml setup.py
 	python3 -m venv $(VENV)
 	# the CPU build of torch; an unpinned torch would pull gigabytes of CUDA packages
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	# llama-cpp-python (a test dependency) compiles llama.cpp; a native build crashes on some CPUs
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# What the tests add: llama-cpp-python compiles llama.cpp (about 6 minutes); a native build crashes on
+# some CPUs.
+$(TEST_STAMP): $(RUN_STAMP)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -23,16 +30,16 @@ $(CHROMIUM):
 		exit 1; \
 	fi
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/interviewer web
 
-test: $(STAMP) $(CHROMIUM)
+test: $(TEST_STAMP) $(CHROMIUM)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check interviewer tests
 
-index: $(STAMP)
+index: $(RUN_STAMP)
 	$(BIN)/interviewer index
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import sys
@@ -35,15 +36,45 @@ class ReportingGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
+def grader_flags(function: Callable) -> Callable:
+    """Adds the grader's flags, --offline, --llm, --llm-model and --strictness, to a group or command."""
+    options = [
+        click.option("--offline", "mode", flag_value="offline", help="Grade with the offline grader only."),
+        click.option("--llm", "mode", flag_value="llm",
+                     help="Grade with the LLM at OPENAI_BASE_URL (or OpenAI)."),
+        click.option("--llm-model", help="Model name to ask the LLM server for."),
+        click.option("--strictness", type=click.Choice(STRICTNESS_LEVELS), help="How hard to mark."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def takes_grader_flags(command: Callable) -> Callable:
+    """Gives a command the grader's flags too: given after the command, they override those before it."""
+
+    @functools.wraps(command)
+    def with_grader_settings(*args: object, mode: str | None, llm_model: str | None, strictness: str | None,
+                             **kwargs: object) -> object:
+        ctx = click.get_current_context()
+        flags = {"mode": mode, "llm_model": llm_model, "strictness": strictness}
+        ctx.obj = apply(ctx.obj, {k: v for k, v in flags.items() if v is not None}, flag_name)
+        return command(*args, **kwargs)
+
+    return grader_flags(with_grader_settings)
+
+
+def flag_name(setting: str) -> str:
+    """The command-line flag that sets SETTING."""
+    return "--" + setting.replace("_", "-")
+
+
 @click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--bank", type=click.Path(path_type=Path), help="Question bank folder (default: corpus/).")
 @click.option("--model", help="Embedding model: local folder or cached hub id (default: shipped MiniLM).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="YAML config file.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Where indexes are cached.")
-@click.option("--offline", "mode", flag_value="offline", help="Grade with the offline grader only.")
-@click.option("--llm", "mode", flag_value="llm", help="Grade with the LLM at OPENAI_BASE_URL (or OpenAI).")
-@click.option("--llm-model", help="Model name to ask the LLM server for.")
-@click.option("--strictness", type=click.Choice(STRICTNESS_LEVELS), help="How hard to mark.")
+@grader_flags
 @click.version_option(package_name="interviewer")
 @click.pass_context
 def cli(ctx: click.Context, bank: Path | None, model: str | None, config_path: Path | None,
@@ -56,11 +87,16 @@ def cli(ctx: click.Context, bank: Path | None, model: str | None, config_path: P
 def runtime_for(ctx: click.Context) -> Runtime:
     """The runtime for this invocation's settings."""
     settings: Settings = ctx.obj
-    return Runtime(settings)
+    return Runtime(settings, notify=say_dimly)
+
+
+def say_dimly(message: str) -> None:
+    """A notice on stderr while the user waits (the LLM being retried, say)."""
+    click.echo(click.style(message, dim=True), err=True)
 
 
 def wait_notice() -> None:
-    click.echo(click.style("Loading the embedding model and index...", dim=True), err=True)
+    say_dimly("Loading the embedding model and index...")
 
 
 def grade_and_record(runtime: Runtime, question: Question, answer: str, follow_up: str = "") -> Grade:
@@ -149,6 +185,7 @@ def run_interview(runtime: Runtime, questions: list[Question]) -> Interview:
 @click.option("--answer", "-a", help="Grade this answer to the first question and exit ('-' reads stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON (with --answer).")
 @click.option("--seed", type=int, help="Seed for the question order.")
+@takes_grader_flags
 @click.pass_context
 def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: str | None,
         answer: str | None, as_json: bool, seed: int | None) -> None:
@@ -181,6 +218,7 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
 @click.option("--port", type=int, help="Port to listen on (default 7860; 0 picks a free one).")
 @click.option("--auth", metavar="USER:PASSWORD", help="Ask for this login, for a shared deployment.")
 @click.option("--concurrency", type=int, help="How many requests run at once (default 4); others queue.")
+@takes_grader_flags
 @click.pass_context
 def web(ctx: click.Context, host: str | None, port: int | None, auth: str | None,
         concurrency: int | None) -> None:
@@ -197,6 +235,7 @@ def web(ctx: click.Context, host: str | None, port: int | None, auth: str | None
 @click.option("--question", "-q", "question_id", required=True, help="Question id, e.g. ML0023.")
 @click.option("--answer", "-a", required=True, help="The answer text ('-' reads stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON.")
+@takes_grader_flags
 @click.pass_context
 def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool) -> None:
     """Grade one answer to one question."""
@@ -286,8 +325,8 @@ def ingest(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, forc
 
 @cli.command("eval")
 @click.argument("dataset")
-@click.option("--grader", "grader_name", type=click.Choice(["offline", "llm"]), default="offline",
-              show_default=True, help="Which grader to measure.")
+@click.option("--grader", "grader_name", type=click.Choice(["offline", "llm"]),
+              help="Which grader to measure (default: llm with --llm or mode 'llm', else offline).")
 @click.option("--split", help="Split of a benchmark (default: its held-out test split); for a JSONL file, "
                               "keep only rows whose 'split' field equals it.")
 @click.option("--ways", type=click.Choice(["2", "3"]), default="2", show_default=True,
@@ -303,15 +342,16 @@ def ingest(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, forc
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one JSON object per answer: its fields, 'predicted' and 'grader'.")
+@takes_grader_flags
 @click.pass_context
-def eval_command(ctx: click.Context, dataset: str, grader_name: str, split: str | None, ways: str,
+def eval_command(ctx: click.Context, dataset: str, grader_name: str | None, split: str | None, ways: str,
                  data_dir: Path | None, limit: int | None, repeat: int, pass_mark: float | None,
                  as_json: bool, out: Path | None) -> None:
     """Measure a grader against human grades: saf, semeval-sciEntsBank, semeval-beetle or a JSONL file."""
     from interviewer.embeddings import CachingEmbedder
     from interviewer.evaluation.datasets import default_data_dir, load_dataset
     from interviewer.evaluation.prefetch import prefetch_dataset
-    from interviewer.evaluation.runner import default_pass_mark, evaluate, output_rows, table
+    from interviewer.evaluation.runner import default_pass_mark, evaluate, output_rows, summary, table
     from interviewer.grading.choice import build_grader
     from interviewer.grading.offline import OfflineGrader
 
@@ -321,13 +361,18 @@ def eval_command(ctx: click.Context, dataset: str, grader_name: str, split: str 
     embedder = CachingEmbedder(runtime.index(wait_notice).embedder)
     grader = OfflineGrader(runtime.index(), embedder=embedder, strictness=runtime.settings.strictness)
     prefetch_dataset(embedder, data.items)
-    if grader_name == "llm":
+    if measured_grader(grader_name, runtime.settings) == "llm":
         grader = build_grader(runtime.settings.with_overrides(mode="llm"), grader)
     report = evaluate(grader, data, pass_mark if pass_mark is not None else default_pass_mark(grader, data),
                       repeat)
     if out is not None:
         write_jsonl(out, output_rows(report))
-    click.echo(json.dumps(report.metrics) if as_json else table(report))
+    click.echo(json.dumps(summary(report)) if as_json else table(report))
+
+
+def measured_grader(grader_name: str | None, settings: Settings) -> str:
+    """The grader eval measures: --grader's, else the LLM when the settings force it (--llm), else offline."""
+    return grader_name or ("llm" if settings.mode == "llm" else "offline")
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -91,13 +92,28 @@ def offline_hint(question: Question, key_point: str) -> str:
     return "Hint: think about " + ", ".join(picked[:HINT_WORDS]) + "."
 
 
-def first_line(text: str, limit: int, wanted: str = "") -> str:
-    """The first non-empty line of a model's reply (the first holding WANTED, if any does), unquoted and
-    cut to LIMIT characters; a preamble such as 'Sure, here is a question:' is passed over that way."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+# A model's preamble or label before the line that matters: "Sure, here is a hint:", "Hint:".
+LEAD_IN = re.compile(r"^(sure|certainly|of course|ok(ay)?|here('s| is| are)|great)\b.*:$", re.IGNORECASE)
+LABEL = re.compile(r"^\W*(hint|follow-?up( question)?|question)\s*:\s*", re.IGNORECASE)
+GIVES_AWAY = re.compile(r"\b(the )?(correct )?answer (is|would be)\b", re.IGNORECASE)
+# A hint holding this share of its key point's content words states the key point instead of hinting.
+GIVEAWAY_SHARE = 0.6
+
+
+def reply_line(text: str, limit: int, wanted: str = "") -> str:
+    """The line of a model's reply that matters (the first holding WANTED, if any does), without
+    preambles ('Sure, here is a question:'), labels ('Hint:') or quote marks, cut to LIMIT characters."""
+    lines = [LABEL.sub("", ln.strip()).strip("\"'“”").strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not LEAD_IN.match(ln)]
     line = next((ln for ln in lines if wanted and wanted in ln), lines[0] if lines else "")
-    line = line.strip("\"'“”").strip()
     return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def gives_away(hint: str, key_point: str) -> bool:
+    """True when HINT says the answer: 'the answer is ...', or most of the key point's content words."""
+    point = content_stems(key_point)
+    shared = len(content_stems(hint) & point) / max(1, len(point))
+    return bool(GIVES_AWAY.search(hint)) or shared >= GIVEAWAY_SHARE
 
 
 class Coach:
@@ -124,15 +140,17 @@ class Coach:
         return hint
 
     def _llm_hint(self, question: Question, key_point: str) -> str:
-        """The LLM's hint from this key point only (it is shown no other); offline when it fails."""
+        """The LLM's hint from this key point only (it is shown no other); the offline hint when the LLM
+        fails, says nothing, or gives the answer away."""
         if self.client is None:
             return offline_hint(question, key_point)
         messages = load_prompt("hint").render(question=question.question, key_point=key_point)
         try:
-            text = first_line(self.client.complete_text(messages, max_tokens=80), MAX_HINT_CHARS)
+            text = reply_line(self.client.complete_text(messages, max_tokens=80, quick=True), MAX_HINT_CHARS)
         except LLMError:
             text = ""
-        return f"Hint: {text}" if text else offline_hint(question, key_point)
+        usable = text and not gives_away(text, key_point)
+        return f"Hint: {text}" if usable else offline_hint(question, key_point)
 
     def follow_up(self, question: Question, answer: str, grade: Grade) -> FollowUp | None:
         """One follow-up question aimed at the weakest key point, or None (no LLM, or it failed)."""
@@ -144,7 +162,8 @@ class Coach:
             question=question.question, key_point=key_point, passages="\n".join(f"- {p}" for p in passages),
             fence=fence_for(answer), answer=answer)
         try:
-            text = first_line(self.client.complete_text(messages, max_tokens=80), MAX_FOLLOW_UP_CHARS, "?")
+            reply = self.client.complete_text(messages, max_tokens=80, quick=True)
+            text = reply_line(reply, MAX_FOLLOW_UP_CHARS, "?")
         except LLMError:
             return None
         return FollowUp(text, key_point) if text else None

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from interviewer.errors import ConfigError
+from interviewer.shipped import shipped_folder
 
 ENV_PREFIX = "INTERVIEWER_"
 SHIPPED_MODEL = "all-MiniLM-L6-v2"
@@ -26,8 +27,8 @@ def user_folder(kind: str, env_var: str, fallback: str) -> Path:
 
 
 def default_bank() -> Path:
-    """The bank shipped in the checkout's corpus/ folder."""
-    return Path(__file__).resolve().parent.parent / "corpus"
+    """The shipped bank: the installed package's copy, else the checkout's corpus/ folder."""
+    return shipped_folder("corpus")
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from string import Template
 import yaml
 
 from interviewer.errors import ConfigError
+from interviewer.shipped import shipped_folder
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = shipped_folder("prompts")
 TASKS = ("grade", "follow_up", "hint")
 MESSAGE_PARTS = ("system", "user")
 

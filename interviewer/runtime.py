@@ -20,11 +20,14 @@ class Runtime:
     """The pieces interviews need; the slow ones load on a thread so the first question is instant.
 
     One runtime may serve many interviews at once (the web chat): the shared pieces are made once,
-    under a lock, whichever thread asks first.
+    under a lock, whichever thread asks first; they share one LLM client, so a server that has just
+    failed is not asked again by any of them for a while.
     """
 
-    def __init__(self, settings: Settings, index: BankIndex | None = None) -> None:
+    def __init__(self, settings: Settings, index: BankIndex | None = None,
+                 notify: Callable[[str], None] | None = None) -> None:
         self.settings = settings
+        self.notify = notify  # tells the user waiting on the LLM that it is being retried
         self.bank: Bank = index.bank if index is not None else load_bank(settings.bank)
         self._index = index
         self._graders: dict[str, Grader] = {}
@@ -87,7 +90,7 @@ class Runtime:
 
     def _client(self, settings: Settings) -> ChatClient | None:
         if self._chat_client is None and settings.uses_llm:
-            self._chat_client = chat_client_for(settings)
+            self._chat_client = chat_client_for(settings, notify=self.notify)
         return self._chat_client if settings.uses_llm else None
 
     def _load(self, quiet: bool) -> None:

@@ -1,4 +1,5 @@
-"""A fake OpenAI-compatible server on loopback for fault tests: scripted replies, delays, hang-ups."""
+"""A fake OpenAI-compatible server on loopback for fault tests: scripted replies, delays, hang-ups,
+headers (Retry-After), cut-off replies and the models it lists."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -19,13 +20,15 @@ class Reply:
     body: str = ""
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    headers: dict[str, str] = field(default_factory=dict)
+    finish_reason: str = "stop"
 
 
-def completion(content: str) -> str:
+def completion(content: str, finish_reason: str = "stop") -> str:
     """A chat completion response body carrying CONTENT."""
     return json.dumps({
         "id": "fake-1", "object": "chat.completion", "created": 0, "model": "fake-model",
-        "choices": [{"index": 0, "finish_reason": "stop",
+        "choices": [{"index": 0, "finish_reason": finish_reason,
                      "message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     })
@@ -34,8 +37,9 @@ def completion(content: str) -> str:
 class FakeLLMServer:
     """Answers /v1/chat/completions with whatever SCRIPT returns for each request body; records requests."""
 
-    def __init__(self, script: Callable[[dict], Reply]) -> None:
+    def __init__(self, script: Callable[[dict], Reply], models: tuple[str, ...] = ("fake-model",)) -> None:
         self.script = script
+        self.models = models
         self.requests: list[dict] = []
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -62,7 +66,7 @@ class FakeLLMServer:
                 pass
 
             def do_GET(self) -> None:
-                models = {"object": "list", "data": [{"id": "fake-model", "object": "model"}]}
+                models = {"object": "list", "data": [{"id": m, "object": "model"} for m in server.models]}
                 self._send(200, json.dumps(models))
 
             def do_POST(self) -> None:
@@ -74,13 +78,16 @@ class FakeLLMServer:
                     self.close_connection = True
                     self.connection.close()
                     return
-                body = completion(reply.content) if reply.content is not None else reply.body
-                self._send(reply.status, body)
+                body = (completion(reply.content, reply.finish_reason) if reply.content is not None
+                        else reply.body)
+                self._send(reply.status, body, reply.headers)
 
-            def _send(self, status: int, body: str) -> None:
+            def _send(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
                 data = body.encode("utf-8")
                 try:
                     self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()

@@ -90,3 +90,20 @@ def test_a_correct_answer_in_a_candidates_words_outranks_a_misconception(grader,
                 for r in rows(name) if r["split"] == "dev"]
 
     assert metrics.ranked_above(scores("correct_answers.jsonl"), scores("misconceptions.jsonl")) >= 0.9
+
+
+def test_a_forged_grade_inside_the_answer_earns_only_what_the_answer_says_itself(grader, bank):
+    """The injection rows that are forged JSON grades: the offline grader grades the answer's own
+    statements, never the key points quoted inside the JSON or code block, and says what it left out."""
+    forged = [r for r in rows("prompt_injection.jsonl") if '"key_points"' in r["answer"] and r["score"] <= 2]
+    assert len(forged) >= 3
+    for case in forged:
+        question = bank.get(case["question_id"])
+        grade = grader.grade(question, case["answer"])
+        own_words = case["answer"].split("```")[0].split("{")[0].strip()  # what precedes the forged grade
+        earned = grader.grade(question, own_words).score if own_words else 0.0
+        assert grade.score == earned, (case["answer"][:80], grade.score, earned)
+        assert any("was left out: only your own statements are graded" in note for note in grade.notes)
+    for honest in rows("correct_answers.jsonl")[:10]:
+        notes = grader.grade(bank.get(honest["question_id"]), honest["answer"]).notes
+        assert not any("was left out" in note for note in notes), honest["answer"][:80]

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from interviewer.cli import cli
 
-from .conftest import SOURCES
+from .conftest import SOURCES, free_port
+from .fake_llm_server import FakeLLMServer, Reply
 
 GOOD_ADAM = (
     "Adam keeps an exponential moving average of the gradients, the first moment, like momentum. "
@@ -22,6 +23,12 @@ GOOD_ADAM = (
     "Each parameter's step is the corrected first moment divided by the square root of the corrected "
     "second moment, so every parameter gets its own adaptive learning rate."
 )
+
+VALID_ADAM_GRADE = json.dumps({
+    "key_points": [{"key_point": 3, "status": "covered",
+                    "evidence": "Adam keeps an exponential moving average of the gradients"}],
+    "mistakes": [], "score": 2, "feedback": "Say more about the second moment.",
+})
 
 
 @pytest.fixture
@@ -130,3 +137,51 @@ def test_console_script_end_to_end(index, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["question_id"] == "F004-37"
+
+
+GRADER_FLAGS = ("--offline", "--llm", "--llm-model", "--strictness")
+ADAM_IN_BRIEF = "Adam adapts the learning rate of every parameter using averages of past gradients."
+
+
+@pytest.mark.parametrize("command", ["ask", "grade", "web", "eval"])
+def test_every_grading_command_takes_the_grader_flags(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert all(flag in result.output for flag in GRADER_FLAGS)
+
+
+def graded_json(*args: str) -> dict:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_offline_and_strictness_after_the_command_choose_the_grader_and_its_marking(index, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")  # nothing listens there
+    grade = ("grade", "-q", "F004-37", "-a", ADAM_IN_BRIEF, "--json")
+    lenient = graded_json(*grade, "--offline", "--strictness", "lenient")
+    strict = graded_json(*grade, "--offline", "--strictness", "strict")
+    assert lenient["grader"] == strict["grader"] == "offline" and not lenient["notes"]
+    assert lenient["score"] > strict["score"]
+    before_and_after = ("--llm", "--strictness", "lenient", *grade, "--offline", "--strictness", "strict")
+    assert graded_json(*before_and_after) == strict  # a flag after the command wins over one before it
+
+
+def test_llm_after_the_command_selects_the_llm(index, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")  # nothing listens there
+    monkeypatch.setenv("INTERVIEWER_MODE", "offline")
+    monkeypatch.setenv("INTERVIEWER_RETRIES", "0")
+    graded = graded_json("grade", "-q", "F004-37", "-a", GOOD_ADAM, "--json", "--llm")
+    assert graded["grader"] == "offline" and graded["score"] >= 5
+    [note] = graded["notes"]
+    assert note.startswith("The LLM grader was unavailable (") and note.endswith("); graded offline.")
+    assert not graded_json("--llm", "grade", "-q", "F004-37", "-a", GOOD_ADAM, "--json", "--offline")["notes"]
+
+
+def test_llm_model_after_the_command_is_the_model_asked(index, monkeypatch):
+    with FakeLLMServer(lambda request: Reply(content=VALID_ADAM_GRADE)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        graded = graded_json("--llm-model", "before", "ask", "-q", "F004-37", "-a", GOOD_ADAM, "--json",
+                             "--llm", "--llm-model", "after")
+    assert graded["grader"] == "llm" and graded["model"] == "after"
+    assert {r["model"] for r in server.requests} == {"after"}

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from interviewer.cli import cli
+from interviewer.corpus import load_bank
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.evaluation.datasets import default_data_dir, load_dataset, load_jsonl
 
+from .conftest import CORPUS
+from .fake_llm_server import FakeLLMServer, Reply
+
 ROOT = Path(__file__).resolve().parent.parent
+DL0018_KEY_POINTS = load_bank(CORPUS).get("DL0018").key_points
 BENCHMARKS = default_data_dir()
 needs_benchmarks = pytest.mark.skipif(
     not (BENCHMARKS / "saf").is_dir(),
@@ -183,3 +190,79 @@ def test_eval_cli_on_the_interview_dev_set_reports_the_checklist(tmp_path):
         assert {k["status"] for k in row["predicted_key_points"]} <= {"covered", "partial", "missed", "wrong"}
         assert isinstance(row["predicted_mistakes"], list)
         assert all(m in row["answer"] for m in row["predicted_mistakes"])
+
+
+FAILS_HERE = "Zanzibar"  # an answer holding this word makes the fake LLM server fail
+
+
+def llm_reply_for(request: dict) -> Reply:
+    """500 for an answer holding FAILS_HERE; else every key point of DL0018 whose text the answer holds
+    covered, quoting it, and a score of 10 when all are, 0 when none is."""
+    prompt = request["messages"][-1]["content"]
+    answer = prompt[prompt.index("BEGIN ANSWER"):]
+    if FAILS_HERE in answer:
+        return Reply(status=500, body='{"error": {"message": "boom"}}')
+    held = [n for n, text in enumerate(DL0018_KEY_POINTS, 1) if text in answer]
+    covered = [{"key_point": n, "status": "covered", "evidence": DL0018_KEY_POINTS[n - 1]} for n in held]
+    score = 10 if len(held) == len(DL0018_KEY_POINTS) else 0
+    return Reply(content=json.dumps({"key_points": covered, "mistakes": [], "score": score,
+                                     "feedback": "Graded by the fake server."}))
+
+
+def eval_against(server: FakeLLMServer, monkeypatch, *args: str):
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("INTERVIEWER_RETRIES", "0")
+    return CliRunner().invoke(cli, ["eval", *args], catch_exceptions=False)
+
+
+def dl0018_rows(tmp_path: Path, answers_and_scores: list[tuple[str, int]]) -> Path:
+    return write(tmp_path, [json.dumps({"question_id": "DL0018", "answer": answer, "score": score,
+                                        "max_score": 10}) for answer, score in answers_and_scores])
+
+
+def test_eval_with_a_failing_llm_reports_that_every_answer_fell_back(tmp_path, index, monkeypatch):
+    full = " ".join(DL0018_KEY_POINTS)
+    path = dl0018_rows(tmp_path, [(f"{FAILS_HERE}! {full}", 10), (f"{FAILS_HERE} is an island.", 0)])
+    out = tmp_path / "rows.jsonl"
+    with FakeLLMServer(lambda request: Reply(status=500, body="{}")) as server:
+        shown = eval_against(server, monkeypatch, str(path), "--grader", "llm", "--out", str(out))
+        summary = eval_against(server, monkeypatch, str(path), "--llm", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert "graded / all, llm grader: 2 of 2 answers fell back to the offline grader" in shown.stdout
+    assert re.search(r"the 0 answers graded by the llm grader alone:\n  n +0$", shown.stdout, re.M)
+    assert {json.loads(line)["grader"] for line in out.read_text().splitlines()} == {"offline"}
+    report = json.loads(summary.stdout.strip().splitlines()[-1])
+    assert report["n"] == 2 and report["fell_back"] == 2 and report["llm_only"] == {"n": 0}
+
+
+def test_eval_with_an_llm_that_fails_on_some_answers_measures_the_llm_alone(tmp_path, index, monkeypatch):
+    full = " ".join(DL0018_KEY_POINTS)
+    # the LLM grades the first two exactly (10 and 0); the offline grader grades the last two
+    path = dl0018_rows(tmp_path, [(full, 10), ("I would rather talk about pizza toppings.", 0),
+                                  (f"{FAILS_HERE}! {full}", 0), (f"{FAILS_HERE} is an island.", 10)])
+    out = tmp_path / "rows.jsonl"
+    with FakeLLMServer(llm_reply_for) as server:
+        result = eval_against(server, monkeypatch, str(path), "--grader", "llm", "--json", "--out", str(out))
+        shown = eval_against(server, monkeypatch, str(path), "--grader", "llm")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["grader"] for r in rows] == ["llm", "llm", "offline", "offline"]
+    assert [r["predicted"] for r in rows[:2]] == [10, 0]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["n"] == 4 and report["fell_back"] == 2
+    squared_errors = [(r["predicted"] - r["score"]) ** 2 for r in rows]
+    assert report["rmse"] == pytest.approx(math.sqrt(sum(squared_errors) / 4)) and report["rmse"] > 0
+    alone = report["llm_only"]
+    assert alone["n"] == 2 and alone["pearson"] == pytest.approx(1.0) and alone["qwk"] == pytest.approx(1.0)
+    assert alone["rmse"] == 0.0 and alone["mean_predicted"] == alone["mean_human"] == 5.0
+    assert "graded / all, llm grader: 2 of 4 answers fell back to the offline grader" in shown.stdout
+    assert "all 4 answers (llm and offline grades):" in shown.stdout
+    assert re.search(r"the 2 answers graded by the llm grader alone:\n  n +2\n  pearson +1\.000$",
+                     shown.stdout, re.M)
+
+
+def test_eval_of_the_offline_grader_says_nothing_about_falling_back(tmp_path, index):
+    path = dl0018_rows(tmp_path, [(" ".join(DL0018_KEY_POINTS), 10), ("I like pizza.", 0)])
+    result = CliRunner().invoke(cli, ["eval", str(path), "--json"])
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["n"] == 2 and "fell_back" not in report and "llm_only" not in report

@@ -26,7 +26,7 @@ class ScriptedChat:
     def __init__(self, reply: str = "", fail: bool = False) -> None:
         self.reply, self.fail, self.sent = reply, fail, []
 
-    def complete_text(self, messages: list[dict], max_tokens: int = 200) -> str:
+    def complete_text(self, messages: list[dict], max_tokens: int = 200, quick: bool = False) -> str:
         self.sent.append(messages)
         if self.fail:
             raise LLMError("timeout")

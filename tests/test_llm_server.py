@@ -16,7 +16,7 @@ from interviewer.cli import cli
 from interviewer.coaching import Coach
 from interviewer.config import Settings
 from interviewer.grading.choice import build_grader
-from interviewer.llm import ChatClient, FormatMemory
+from interviewer.llm import ChatClient, LLMError, ServerMemory
 from interviewer.models import Grade, Question
 
 from .conftest import ROOT
@@ -36,7 +36,7 @@ class RecordingCompletions:
         return self.completions.create(**request)
 
 
-def recorded_client(base_url: str, memory: FormatMemory) -> tuple[ChatClient, RecordingCompletions]:
+def recorded_client(base_url: str, memory: ServerMemory) -> tuple[ChatClient, RecordingCompletions]:
     chat = ChatClient(base_url, memory=memory, timeout=120, retries=0)
     recorder = RecordingCompletions(chat.client.chat.completions)
     chat.client.chat = type("Chat", (), {"completions": recorder})()
@@ -75,13 +75,14 @@ def test_the_ladder_settles_on_json_object_with_a_schema_and_remembers_it(llama_
     memory_file = tmp_path / "formats.json"
     messages = [{"role": "user", "content": 'Reply with {"score": 5} and nothing else.'}]
     schema = {"type": "object", "properties": {"score": {"type": "integer"}}, "required": ["score"]}
-    chat, recorder = recorded_client(llama_server, FormatMemory(memory_file))
+    chat, recorder = recorded_client(llama_server, ServerMemory(memory_file))
     assert isinstance(chat.complete_json(messages, schema, "score", max_tokens=20)["score"], int)
     assert formats(recorder) == ["json_schema", "json_object"]
     assert recorder.calls[1]["response_format"]["schema"] == schema and recorder.calls[1]["temperature"] == 0
-    assert json.loads(memory_file.read_text()) == {llama_server: "json_object"}
+    (learnt,) = json.loads(memory_file.read_text()).values()
+    assert learnt["format"] == "json_object" and learnt["token_field"] == "max_tokens"
 
-    again, recorder = recorded_client(llama_server, FormatMemory(memory_file))
+    again, recorder = recorded_client(llama_server, ServerMemory(memory_file))
     again.complete_json(messages, schema, "score", max_tokens=20)
     assert formats(recorder) == ["json_object"]
 
@@ -132,7 +133,7 @@ def test_grade_end_to_end_through_the_console_script(llama_server, index, tmp_pa
                          ids=["ignore-the-rubric", "fake-json-grade", "fake-end-of-answer"])
 def test_injected_answers_stay_fenced_and_their_grade_passes_validation(case, llama_server, bank, grader):
     question = bank.get(case["question_id"])
-    chat, recorder = recorded_client(llama_server, FormatMemory())
+    chat, recorder = recorded_client(llama_server, ServerMemory())
     grade = build_grader(Settings(base_url=llama_server), grader, chat).grade(question, case["answer"])
     user = recorder.calls[-1]["messages"][1]["content"]
     fenced = user.split("BEGIN ANSWER ", 1)[1]
@@ -173,3 +174,20 @@ def test_eval_runs_the_llm_grader_on_a_graded_file_and_reports_the_spread(llama_
     predictions = [json.loads(line) for line in out.read_text().splitlines()]
     assert [p["grader"] for p in predictions] == ["llm", "llm"]
     assert all(len(p["predicted_runs"]) == 2 and 0 <= p["predicted"] <= 10 for p in predictions)
+
+
+def test_an_answer_past_the_context_window_falls_back_with_the_servers_own_words(llama_server, bank, grader,
+                                                                                  tmp_path):
+    settings = Settings(base_url=llama_server, timeout=120, cache_dir=tmp_path)
+    answer = " ".join([GOOD_ADAM] * 200)  # about 6,000 words: past the server's 4,096-token window
+    grade = build_grader(settings, grader).grade(bank.get("F004-37"), answer)
+    assert grade.grader == "offline"
+    assert grade.notes[0].startswith(f"The LLM grader was unavailable ({llama_server} answered HTTP 400: "
+                                     "context_length_exceeded: This model's maximum context length is 4096")
+
+
+def test_a_reply_cut_off_at_the_token_limit_says_so(llama_server):
+    chat = ChatClient(llama_server, timeout=120, retries=0)
+    messages = [{"role": "user", "content": "Write a JSON object with ten keys about optimizers."}]
+    with pytest.raises(LLMError, match=r"cut the reply off at 3 tokens \(finish_reason 'length'\)"):
+        chat.complete_json(messages, {"type": "object"}, "reply", max_tokens=3)

@@ -174,7 +174,8 @@ def test_an_llm_grader_at_a_closed_port_falls_back_offline_and_says_so(browser, 
         visit.start("Optimizers", 1)
         expect(page.get_by_text("Question 1/1")).to_be_visible()
         visit.answer("Gradients are averaged over a mini-batch before each step.")
-        notice = "The LLM grader was unavailable (connection error); graded offline."
+        notice = re.compile(r"The LLM grader was unavailable \(http://127\.0\.0\.1:\d+/v1: "
+                            r"connection error\); graded offline\.")
         expect(page.get_by_text(notice)).to_be_visible()
         expect(page.get_by_text("offline grader", exact=True)).to_be_visible()
         visit.shot("llm-fallback")
@@ -213,3 +214,20 @@ def test_injected_grading_fault_shows_a_readable_error_and_keeps_the_answer(brow
         assert "Traceback" not in page.content()
         visit.shot("grading-error")
         visit.context.close()
+
+
+def test_what_the_candidate_typed_is_shown_exactly_as_typed_and_follow_up_needs_an_llm(visit):
+    from playwright.sync_api import expect
+
+    page = visit.page
+    visit.start("Optimizers", 1)
+    expect(page.get_by_text("Question 1/1")).to_be_visible()
+    expect(page.get_by_role("button", name="Follow-up (LLM)")).to_be_hidden()  # no LLM configured
+    typed = "RMSProp keeps v = 0.9*E[g^2] + 0.1*g^2 per weight, $$x_1$$ and <img src=x> __bold__"
+    visit.answer(typed)
+    expect(page.get_by_role("heading", name=re.compile(r"^Score: "))).to_be_visible()
+    expect(page.get_by_text(typed, exact=True)).to_be_visible()  # the answer box is empty by now
+    assert page.locator("img[src='x'], .katex, strong:has-text('bold'), em:has-text('E[g')").count() == 0
+    expect(page.get_by_role("button", name="Follow-up (LLM)")).to_be_hidden()
+    visit.shot("typed-as-typed")
+    assert visit.outside == [], "the page asked for something outside the app"

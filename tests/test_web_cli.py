@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -91,3 +92,30 @@ def test_the_console_script_serves_on_loopback_prints_its_url_and_asks_for_the_l
         server.terminate()
         output = first + server.communicate(timeout=60)[0]
     assert PASSWORD not in output
+
+
+def test_serving_every_network_prints_addresses_a_browser_can_open(index, tmp_path):
+    script = Path(sys.executable).parent / "interviewer"
+    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    command = [str(script), "web", "--host", "0.0.0.0", "--port", "0", "--auth", f"alice:{PASSWORD}"]
+    log = tmp_path / "said.txt"
+    with log.open("w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while "Serving" not in log.read_text() and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.2)
+        time.sleep(1)  # the addresses are printed right after
+        said = log.read_text()
+        lines = said.splitlines()
+        assert lines and lines[0].startswith("Serving the interview chat at http://127.0.0.1:"), said
+        assert "0.0.0.0" not in said, said
+        urls = [lines[0].split(" at ", 1)[1].split()[0]]
+        others = [line for line in lines if line.startswith("From other machines: ")]
+        urls += others[0].removeprefix("From other machines: ").split(", ") if others else []
+        for url in urls:
+            with pytest.raises(urllib.error.HTTPError, match="401"):  # it answers: it asks for the login
+                urllib.request.urlopen(url + "config", timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from interviewer.web.render import literal
+
 from .conftest import serving
 
 QUESTION = re.compile(r"\*\*Question \d+/\d+\*\* · `([^`]+)`")
@@ -62,7 +64,8 @@ def test_two_sessions_driven_at_once_each_see_only_their_own_questions_and_grade
         asked = QUESTION.findall("\n".join(answered))
         assert asked == QUESTION.findall(started[0])
         assert all(topic in web_runtime.bank.get(qid).topics for qid in asked)
-        assert ANSWERS[topic] in answered and ANSWERS[other] not in "\n".join(answered)
+        # the chat shows each answer exactly as typed: as Markdown, escaped (render.literal)
+        assert literal(ANSWERS[topic]) in answered and literal(ANSWERS[other]) not in "\n".join(answered)
         grades = [m for m in answered if m.startswith("### Score: ")]
         assert len(grades) == 1
         assert QUESTION.findall(results[other][0][0]) != asked

@@ -249,11 +249,11 @@ def test_the_grade_card_has_the_checklist_evidence_and_the_reference_behind_a_re
     assert card.startswith(f"### Score: {grade.score:g}/10\noffline grader")
     for point in grade.key_points:
         assert f"{render.MARKS[point.status]} **{point.status}**: {point.text}" in card
-        assert not point.evidence or f"“{point.evidence}”" in card
+        assert not point.evidence or f"“{render.literal(point.evidence)}”" in card
     assert f"<details><summary>{render.REVEAL}</summary>\n\n{grade.reference}\n\n</details>" in card
     messages = render.chat(sitting)
     assert [m["role"] for m in messages] == ["assistant", "user", "assistant"]
-    assert messages[1]["content"] == GOOD_ADAM
+    assert messages[1]["content"] == render.literal(GOOD_ADAM)
 
 
 def test_the_export_is_written_as_a_markdown_file(web_runtime, tmp_path):
@@ -263,7 +263,8 @@ def test_the_export_is_written_as_a_markdown_file(web_runtime, tmp_path):
     path = write_export(sitting, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert path.suffix == ".md" and text.startswith("# Mock interview, ")
-    assert "> " + GOOD_ADAM in text and "Reference answer:" in text and "## Summary" in text
+    assert f"```text\n{GOOD_ADAM}\n```" in text  # the answer exactly as typed
+    assert "Reference answer:" in text and "## Summary" in text
 
 
 def test_one_runtime_grades_for_many_threads_as_for_one(web_runtime):

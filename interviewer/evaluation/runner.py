@@ -13,6 +13,7 @@ from interviewer.grading import Grader
 from interviewer.models import Grade
 
 DEFAULT_PASS_MARK = 5.0  # on the 0-10 scale: a grade at or above it counts as 'correct'
+FALLBACK_GRADER = "offline"  # grades an answer another grader fails on (grading.choice.FallbackGrader)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Prediction:
     grade: Grade  # the first grading, kept for its mistakes and notes
     label: str | None = None
     scaled: tuple[float, ...] = ()  # each score on the dataset's own scale
+    fell_back: bool = False  # the fallback grader graded some of it: a repetition or a reference
 
     @property
     def score(self) -> float:
@@ -37,11 +39,24 @@ class Prediction:
 
 @dataclass(frozen=True)
 class Report:
+    """The metrics of one grader on one dataset: over every answer, and over those it graded itself."""
+
     dataset: str
     split: str
     grader: str
-    metrics: dict[str, float]
+    metrics: dict[str, float]  # every answer, whichever grader graded it
     predictions: list[Prediction] = field(repr=False)
+    own_metrics: dict[str, float] = field(default_factory=dict)  # the answers that did not fall back
+
+    @property
+    def has_fallback(self) -> bool:
+        """True for a grader the fallback grader stands in for when it fails (the LLM)."""
+        return self.grader != FALLBACK_GRADER
+
+    @property
+    def fell_back(self) -> int:
+        """How many answers the fallback grader graded, wholly or in part."""
+        return sum(p.fell_back for p in self.predictions)
 
 
 def default_pass_mark(grader: Grader, dataset: Dataset) -> float:
@@ -58,9 +73,13 @@ def scaler(grader: Grader, dataset: Dataset):
     return lambda score: score / 10.0
 
 
-def best_grade(grader: Grader, item: GradedAnswer) -> Grade:
+def reference_grades(grader: Grader, item: GradedAnswer) -> list[Grade]:
+    """The answer's grade against each of its acceptable references."""
+    return [grader.grade(question, item.answer) for question in item.questions]
+
+
+def best_grade(grades: list[Grade]) -> Grade:
     """The grade against whichever acceptable reference suits the answer best."""
-    grades = [grader.grade(question, item.answer) for question in item.questions]
     return max(grades, key=lambda g: g.score)
 
 
@@ -85,15 +104,19 @@ def predict(grader: Grader, dataset: Dataset, pass_mark: float, repeat: int = 1,
     predictions = []
     for item in tqdm(dataset.items, desc=f"grading {dataset.name}", unit="answer", file=sys.stderr,
                      disable=quiet, leave=False):
-        grades = [best_grade(grader, item) for _ in range(repeat)]
+        runs = [reference_grades(grader, item) for _ in range(repeat)]
+        grades = [best_grade(run) for run in runs]
         scores = tuple(g.score for g in grades)
+        fell_back = any(g.grader != grader.name for run in runs for g in run)
         predictions.append(Prediction(item, scores, grades[0], label_of(grades[0], dataset.labels, pass_mark),
-                                      tuple(to_scale(s) * item.max_score for s in scores)))
+                                      tuple(to_scale(s) * item.max_score for s in scores), fell_back))
     return predictions
 
 
 def measure(dataset: Dataset, predictions: list[Prediction]) -> dict[str, float]:
     """n, correlations and error on the dataset's scale, kappa for integer grades, label scores."""
+    if not predictions:
+        return {"n": 0}
     predicted = [p.on_scale for p in predictions]
     actual = [p.item.score for p in predictions]
     result: dict[str, float] = {
@@ -153,8 +176,22 @@ def spread(predictions: list[Prediction]) -> dict[str, float]:
 
 def evaluate(grader: Grader, dataset: Dataset, pass_mark: float = DEFAULT_PASS_MARK, repeat: int = 1,
              quiet: bool = False) -> Report:
+    """Grade the dataset and measure the grader: over every answer, and over the answers it graded itself."""
     predictions = predict(grader, dataset, pass_mark, repeat, quiet)
-    return Report(dataset.name, dataset.split, grader.name, measure(dataset, predictions), predictions)
+    own = [p for p in predictions if not p.fell_back]
+    return Report(dataset.name, dataset.split, grader.name, measure(dataset, predictions), predictions,
+                  measure(dataset, own))
+
+
+def summary(report: Report) -> dict:
+    """The metrics as one JSON-ready object: over every answer; for a grader with a fallback also
+    'fell_back' (how many answers the fallback grader graded) and '<grader>_only' (the metrics over
+    the answers the grader graded itself)."""
+    result: dict = dict(report.metrics)
+    if report.has_fallback:
+        result["fell_back"] = report.fell_back
+        result[f"{report.grader}_only"] = report.own_metrics
+    return result
 
 
 def output_rows(report: Report) -> list[dict]:
@@ -175,9 +212,28 @@ def output_rows(report: Report) -> list[dict]:
 
 
 def table(report: Report) -> str:
-    """The metrics as an aligned two-column table."""
-    lines = [f"{report.dataset} / {report.split}, {report.grader} grader"]
-    for name, value in report.metrics.items():
+    """The metrics as an aligned two-column table; for a grader with a fallback, how many answers fell
+    back, and when some did, the metrics over every answer and over the grader's own answers apart."""
+    title = f"{report.dataset} / {report.split}, {report.grader} grader"
+    if not report.has_fallback:
+        return "\n".join([title, *metric_lines(report.metrics)])
+    count, fell_back = report.metrics["n"], report.fell_back
+    lines = [f"{title}: {fell_back} of {count} answers fell back to the {FALLBACK_GRADER} grader"]
+    if not fell_back:
+        return "\n".join([*lines, *metric_lines(report.metrics)])
+    return "\n".join([
+        *lines,
+        f"all {count} answers ({report.grader} and {FALLBACK_GRADER} grades):",
+        *metric_lines(report.metrics),
+        f"the {count - fell_back} answers graded by the {report.grader} grader alone:",
+        *metric_lines(report.own_metrics),
+    ])
+
+
+def metric_lines(values: dict[str, float]) -> list[str]:
+    """One indented 'name  value' line per metric."""
+    lines = []
+    for name, value in values.items():
         shown = str(value) if name == "n" else "nan" if math.isnan(value) else f"{value:.3f}"
         lines.append(f"  {name:22s} {shown:>8s}")
-    return "\n".join(lines)
+    return lines

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from interviewer.embeddings import Embedder
+from interviewer.grading.evidence import CUT, ZERO_WIDTH, answer_content, quotes_say_key_points
 from interviewer.grading.offline import feedback as checklist_feedback
 from interviewer.llm import ChatClient, LLMError
 from interviewer.models import STATUS_CREDIT, Grade, KeyPointResult, MistakeFound, Question
@@ -19,19 +21,23 @@ STATUS_WORDS = {
 }
 MAX_MISTAKES = 4
 MAX_FEEDBACK_CHARS = 1500
-QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'"})
+QUOTE_MARKS = {**str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'"}), **ZERO_WIDTH}
 
 
 class LLMGrader:
-    """Grades with an LLM; the reply is validated against the question before it becomes a Grade."""
+    """Grades with an LLM; the reply is validated against the question before it becomes a Grade.
+
+    With an EMBEDDER, a key point's evidence must also say the key point (evidence.QUOTE_SAYS_KEY_POINT).
+    """
 
     name = GRADER_NAME
 
     def __init__(self, client: ChatClient, strictness: str = "standard",
-                 prompt: Prompt | None = None) -> None:
+                 prompt: Prompt | None = None, embedder: Embedder | None = None) -> None:
         self.client = client
         self.prompt = prompt or load_prompt("grade")
         self.rules = self.prompt.text("strictness", strictness)
+        self.embedder = embedder
 
     def grade(self, question: Question, answer: str) -> Grade:
         """The LLM's grade of ANSWER; LLMError when the server or its reply is unusable."""
@@ -44,7 +50,7 @@ class LLMGrader:
             answer=answer,
         )
         reply = self.client.complete_json(messages, grade_schema(question), "grade")
-        return grade_from_reply(question, answer, reply, self.client.model)
+        return grade_from_reply(question, answer, reply, self.client.model, self.embedder)
 
 
 def numbered(items: tuple[str, ...]) -> str:
@@ -82,16 +88,21 @@ def grade_schema(question: Question) -> dict:
     }
 
 
-def grade_from_reply(question: Question, answer: str, reply: dict, model: str) -> Grade:
+def grade_from_reply(question: Question, answer: str, reply: dict, model: str,
+                     embedder: Embedder | None = None) -> Grade:
     """A Grade from the model's JSON, repaired where it can be and rejected (LLMError) where not.
 
     Key points come back in the question's order, missing ones as missed and unknown ones dropped;
-    evidence that is not a quote from the answer is dropped, and a key point left without a quote
-    counts as missed. The score is clamped to 0-10 and capped by what the checklist supports.
+    evidence that is not a quote of the answer's own statements (evidence.answer_content: not JSON, code
+    or instructions to the grader) is dropped, and so, with an EMBEDDER, is a quote that does not say its
+    key point; a key point left without evidence counts as missed. The score is clamped to 0-10 and
+    capped by what the checklist supports.
     """
     if not isinstance(reply.get("key_points"), list) or not isinstance(reply.get("mistakes", []), list):
         raise LLMError("the reply did not match the schema")
-    results = checklist(question, answer, reply["key_points"])
+    results = checklist(question, answer_content(answer), reply["key_points"])
+    if embedder is not None:
+        results = with_evidence_that_says_its_key_point(embedder, results)
     mistakes = found_mistakes(answer, reply.get("mistakes", []))
     score = min(model_score(reply.get("score")), checklist_ceiling(results))
     return Grade(
@@ -120,7 +131,8 @@ def model_score(value: object) -> float:
 
 
 def checklist(question: Question, answer: str, items: list) -> list[KeyPointResult]:
-    """One result per key point of the question, in its order, from the model's items."""
+    """One result per key point of the question, in its order, from the model's items, each with a quote
+    of ANSWER as its evidence or missed."""
     judged: dict[int, KeyPointResult] = {}
     for item in items:
         if not isinstance(item, dict):
@@ -133,6 +145,15 @@ def checklist(question: Question, answer: str, items: list) -> list[KeyPointResu
         evidence = quote_from(answer, item.get("evidence")) if status != "missed" else ""
         judged[number] = KeyPointResult(text, status if evidence else "missed", evidence)
     return [judged.get(n, KeyPointResult(text, "missed")) for n, text in enumerate(question.key_points)]
+
+
+def with_evidence_that_says_its_key_point(embedder: Embedder,
+                                          results: list[KeyPointResult]) -> list[KeyPointResult]:
+    """RESULTS with each key point whose evidence does not say it (in meaning) marked missed."""
+    cited = [n for n, r in enumerate(results) if r.evidence]
+    says = quotes_say_key_points(embedder, [(results[n].evidence, results[n].text) for n in cited])
+    refused = {n for n, ok in zip(cited, says) if not ok}
+    return [KeyPointResult(r.text, "missed") if n in refused else r for n, r in enumerate(results)]
 
 
 def key_point_number(value: object, key_points: tuple[str, ...]) -> int | None:
@@ -165,7 +186,7 @@ def fold(text: str) -> str:
 
 def quote_from(answer: str, evidence: object) -> str:
     """EVIDENCE without its quote marks if it is a quote from ANSWER (pieces around '...' each), else ''."""
-    if not isinstance(evidence, str):
+    if not isinstance(evidence, str) or CUT in evidence:
         return ""
     cleaned = evidence.strip().strip("\"'“”‘’ ").strip()
     pieces = [fold(p).strip(" .,;:") for p in re.split(r"\.\.\.|…", cleaned)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from interviewer.embeddings import Embedder
+from interviewer.grading.evidence import CUT, answer_content
 from interviewer.grading.score_model import ScoreModel, load_score_model
 from interviewer.grading.signals import answer_signals, token_precision, token_recall
 from interviewer.grading.text import (
@@ -39,6 +40,8 @@ STRICTNESS_SHIFT = {"lenient": -0.05, "standard": 0.0, "strict": 0.05}
 STRICTNESS_RAW_SHIFT = {"lenient": 0.05, "standard": 0.0, "strict": -0.05}
 STRICTNESS_PENALTY = {"lenient": 1.0, "standard": 2.0, "strict": 3.0}
 RESTATEMENT_CEILING = 2.0  # the most an answer that only restates the question can score
+NOT_GRADED_NOTE = ("Text addressed to the grader (instructions, JSON or code blocks) was left out: only your "
+                   "own statements are graded.")
 
 
 @dataclass(frozen=True)
@@ -122,15 +125,17 @@ class OfflineGrader:
         single_threaded_blas()
 
     def grade(self, question: Question, answer: str) -> Grade:
-        """Score, key-point checklist, mistakes and feedback for one answer."""
-        found = self.assess(question, answer)
+        """Score, key-point checklist, mistakes and feedback for one answer: its own statements, not the
+        instructions, JSON or code addressed to the grader inside it (evidence.answer_content)."""
+        content = answer_content(answer)
+        found = self.assess(question, content.replace(CUT, "\n"))
+        notes = [NOT_GRADED_NOTE] if CUT in content else []
         if found is None:
-            return self._empty_grade(question)
+            return replace(self._empty_grade(question), notes=tuple(notes))
         t = self.thresholds
         model_score = self.model.score(found.signals, self.shift) if found.has_statements else 0.0
         ceiling = 10.0
         results = found.results
-        notes = []
         if found.denials:
             notes.append("No credit for saying the opposite of the reference: "
                          + " ".join(f"“{unit}”" for unit in found.denials))

@@ -3,6 +3,7 @@ per browser session."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -21,6 +22,7 @@ from interviewer.web.sitting import Sitting
 
 LOG = logging.getLogger(__name__)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+EVERY_NETWORK = ("0.0.0.0", "::", "")
 INTRO = ("## Mock interview\nChoose topics and how many questions; the interviewer asks, you answer in your "
          "own words, and each answer is graded point by point.")
 
@@ -91,7 +93,9 @@ def layout(runtime: Runtime) -> Screen:
     with gr.Column(visible=False) as interview:
         countdown = gr.Markdown()
         timer = gr.Timer(1, active=False)
-        chatbot = gr.Chatbot(label="Interview", height=560, layout="panel", buttons=["copy", "copy_all"])
+        # no LaTeX: a candidate's "$$" is text (the bank writes no formulas in LaTeX)
+        chatbot = gr.Chatbot(label="Interview", height=560, layout="panel", buttons=["copy", "copy_all"],
+                             latex_delimiters=[])
         with gr.Column() as controls:
             answer = gr.Textbox(label="Your answer", lines=5, placeholder="Answer in your own words...")
             with gr.Row():
@@ -144,7 +148,9 @@ def show(screen: Screen, sitting: Sitting | None, clear_answer: bool = False) ->
         screen.submit: gr.Button(interactive=waiting),
         screen.hint: gr.Button(interactive=waiting),
         screen.skip: gr.Button(interactive=waiting),
-        **{b: gr.Button(interactive=graded) for b in (screen.follow_up, screen.retake, screen.next)},
+        # a follow-up needs an LLM to write it: without one the button is not offered
+        screen.follow_up: gr.Button(interactive=graded, visible=sitting.coach.asks_follow_ups),
+        **{b: gr.Button(interactive=graded) for b in (screen.retake, screen.next)},
         screen.end: gr.Button(interactive=not ended),
         screen.disagree: gr.Accordion(visible=graded),
         screen.summary_panel: gr.Column(visible=ended),
@@ -161,7 +167,7 @@ def working(screen: Screen, sitting: Sitting, note: str, answer: str = "") -> di
     """The chat while slow work runs: the answer being graded and a note; the buttons wait."""
     import gradio as gr
 
-    pending = ([{"role": "user", "content": answer}] if answer else []) + [
+    pending = ([{"role": "user", "content": render.literal(answer)}] if answer else []) + [
         {"role": "assistant", "content": f"*{note}*"}]
     buttons = (screen.submit, screen.hint, screen.skip, screen.follow_up, screen.retake, screen.next,
                screen.end)
@@ -306,7 +312,22 @@ def launch(app: Any, settings: Settings) -> str:
         raise BackendError(f"cannot serve on {settings.web_host}:{port}: the port is taken or the address is "
                            "not this machine's; choose another with --port (0 picks a free one) or --host"
                            ) from None
-    return f"http://{settings.web_host}:{port}/"
+    return open_addresses(settings.web_host, port)[0]
+
+
+def open_addresses(host: str, port: int) -> list[str]:
+    """The URLs a browser can open for a server on HOST: for 0.0.0.0 (every network), this machine's
+    loopback and each of its network addresses, never 0.0.0.0 itself."""
+    if host not in EVERY_NETWORK:
+        return [f"http://{host}:{port}/"]
+    found = ["127.0.0.1"]
+    with contextlib.suppress(OSError):  # no name for this machine: no address from it
+        found += socket.gethostbyname_ex(socket.gethostname())[2]
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # sends nothing: only picks the address of the default route
+        found.append(probe.getsockname()[0])
+    return [f"http://{address}:{port}/" for address in dict.fromkeys(found)
+            if address == "127.0.0.1" or not address.startswith("127.")]
 
 
 def stop(app: Any) -> None:
@@ -326,13 +347,23 @@ def stop(app: Any) -> None:
     app.close()
 
 
+def pop_up(message: str) -> None:
+    """MESSAGE in a pop-up to the user whose request is running (a retry of the LLM, say)."""
+    import gradio as gr
+
+    gr.Info(message)
+
+
 def serve(settings: Settings, say: Callable[[str], None]) -> None:
     """Serve the web chat until interrupted, saying its URL; the model loads while the first page opens."""
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, notify=pop_up)
     app = build_app(runtime)
     url = launch(app, settings)
     runtime.start_loading()
+    others = open_addresses(settings.web_host, int(url.rsplit(":", 1)[1].strip("/")))[1:]
     say(f"Serving the interview chat at {url} (Ctrl-C stops it)")
+    if others:
+        say("From other machines: " + ", ".join(others))
     if settings.web_host not in LOOPBACK and settings.login is None:
         say(f"Warning: anyone who can reach {settings.web_host} can use it; "
             "set a login with --auth USER:PASSWORD")

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from interviewer.session import Turn
-from interviewer.web.render import checklist, grader_label, mistakes, summary
+from interviewer.web.render import checklist, grader_label, literal, mistakes, summary
 from interviewer.web.sitting import Disagreement, Sitting
 
 
@@ -16,10 +16,17 @@ def quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
+def verbatim(text: str) -> str:
+    """What the candidate typed, exactly, in a fenced block longer than any run of backticks in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
 def disagreement_line(turn: Turn, mine: Disagreement) -> str:
     """The candidate's grade beside the grader's, with the reason given."""
     line = f"**Your grade: {mine.score:g}/10**, beside the grader's {turn.grade.score:g}/10"
-    return line + (f". Why: {mine.reason}" if mine.reason else "")
+    return line + (f". Why: {literal(mine.reason)}" if mine.reason else "")
 
 
 def attempt(turn: Turn, mine: Disagreement | None) -> list[str]:
@@ -27,14 +34,15 @@ def attempt(turn: Turn, mine: Disagreement | None) -> list[str]:
     if turn.grade is None:
         return ["Skipped."]
     grade = turn.grade
-    lines = ["Answer:", "", quoted(turn.answer), "", f"**Score: {grade.score:g}/10** ({grader_label(grade)})"]
+    score = f"**Score: {grade.score:g}/10** ({grader_label(grade)})"
+    lines = ["Answer:", "", verbatim(turn.answer), "", score]
     if mine is not None:
         lines += ["", disagreement_line(turn, mine)]
     lines += ["", "Key points:", "", *checklist(grade)]
     if grade.mistakes:
         lines += ["", "Mistakes:", "", *mistakes(grade)]
     if turn.follow_up is not None:
-        lines += ["", f"Follow-up: {turn.follow_up.question}", "", quoted(turn.follow_up_answer)]
+        lines += ["", f"Follow-up: {turn.follow_up.question}", "", verbatim(turn.follow_up_answer)]
     lines += ["", f"Feedback: {grade.feedback}"]
     lines += [f"\nNote: {note}" for note in grade.notes]
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from interviewer.display import model_label
@@ -14,6 +15,25 @@ if TYPE_CHECKING:
 MARKS = {"covered": "✔", "partial": "~", "missed": "✘", "wrong": "!"}
 WEAK_POINTS_SHOWN = 8
 REVEAL = "Reveal the reference answer"
+# Characters Markdown would take as markup anywhere in a line (< > & become HTML entities instead) ...
+INLINE_MARKUP = re.compile(r"([\\`*_\[\]|~$])")
+# ... and at the start of a line: a heading, a list item, a setext underline, an ordered item ("1.").
+LINE_START_MARKUP = re.compile(r"^(?:([#+=-])|(\d+)(?=[.)](?:\s|$)))")
+HTML_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def literal(text: str) -> str:
+    """TEXT as Markdown that shows exactly what was typed: no emphasis, formula, link, image, list,
+    heading or HTML; line breaks and leading spaces kept. For whatever the candidate wrote, and quotes
+    of it."""
+    lines = []
+    for line in text.splitlines() or [""]:
+        body = line.lstrip(" ")
+        indent = "&nbsp;" * (len(line) - len(body))
+        body = INLINE_MARKUP.sub(r"\\\1", body).translate(HTML_ENTITIES)
+        body = LINE_START_MARKUP.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\", body)
+        lines.append(indent + body)
+    return "  \n".join(lines)
 
 
 def question_text(question: Question, number: int, total: int) -> str:
@@ -32,14 +52,14 @@ def checklist(grade: Grade) -> list[str]:
     items = []
     for point in grade.key_points:
         item = f"- {MARKS[point.status]} **{point.status}**: {point.text}"
-        items.append(item + (f"\n  *“{point.evidence}”*" if point.evidence else ""))
+        items.append(item + (f"\n  “{literal(point.evidence)}”" if point.evidence else ""))
     return items
 
 
 def mistakes(grade: Grade) -> list[str]:
     """One Markdown list item per wrong statement, quoted, with what is wrong with it."""
     label = "common misconception" if grade.grader == "offline" else "what is wrong"
-    return [f"- ✘ “{m.evidence}”\n  {label}: {m.claim}" for m in grade.mistakes]
+    return [f"- ✘ “{literal(m.evidence)}”\n  {label}: {literal(m.claim)}" for m in grade.mistakes]
 
 
 def grade_card(grade: Grade) -> str:
@@ -58,7 +78,7 @@ def grade_card(grade: Grade) -> str:
 def message(said: Said, total: int) -> dict:
     """One transcript entry as a chat message."""
     if said.kind == "answer":
-        return {"role": "user", "content": said.text}
+        return {"role": "user", "content": literal(said.text)}
     if said.kind == "question":
         content = question_text(said.question, said.number, total)
     elif said.kind == "grade":
@@ -77,7 +97,8 @@ def chat(sitting: Sitting, pending: str = "") -> list[dict]:
     total = len(sitting.interview.questions)
     messages = [message(said, total) for said in sitting.transcript]
     if pending:
-        messages += [{"role": "user", "content": pending}, {"role": "assistant", "content": "*Grading...*"}]
+        messages += [{"role": "user", "content": literal(pending)},
+                     {"role": "assistant", "content": "*Grading...*"}]
     return messages
 
 
