@@ -362,7 +362,7 @@ def eval_command(ctx: click.Context, dataset: str, grader_name: str | None, spli
     grader = OfflineGrader(runtime.index(), embedder=embedder, strictness=runtime.settings.strictness)
     prefetch_dataset(embedder, data.items)
     if measured_grader(grader_name, runtime.settings) == "llm":
-        grader = build_grader(runtime.settings.with_overrides(mode="llm"), grader)
+        grader = build_grader(runtime.settings.with_overrides(mode="llm"), grader, runtime.chat_client("llm"))
     report = evaluate(grader, data, pass_mark if pass_mark is not None else default_pass_mark(grader, data),
                       repeat)
     if out is not None:

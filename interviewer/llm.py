@@ -298,7 +298,9 @@ class ChatClient:
                 raise LLMError(f"{self.name} cut the reply off at {max_tokens} tokens "
                                "(finish_reason 'length')")
             value = extract_json(reply.text)
-            self._learn(format=format_name, format_since=time.time())
+            retried_better = known != quirks.format
+            if format_name != quirks.format or not quirks.format_since or retried_better:
+                self._learn(format=format_name, format_since=time.time())  # the day starts again
             return value
         raise LLMError(f"{self.name} refused every reply format")  # unreachable: text is never refused
 
@@ -366,7 +368,7 @@ class ChatClient:
                 self._trip(reason)
                 raise LLMError(f"{self.name}: {reason}" + (f" after {tries} tries" if tries > 1 else ""))
             delay = wait if wait is not None else min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
-            self.notify(f"The LLM server {self.name} answered {reason}; retrying in {delay:g} s...")
+            self.notify(f"The LLM server {self.name}: {reason}; retrying in {delay:g} s...")
             self.sleep(delay)
 
     def _check_breaker(self) -> None:

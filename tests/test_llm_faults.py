@@ -123,7 +123,7 @@ def test_transient_500s_then_success_are_retried_with_a_notice_and_the_format_ke
                             sleep=waits.append, notify=notices.append)
         assert client.complete_json(GRADE_REQUEST, SCHEMA, "grade")["score"] == 6
     assert server.formats() == ["json_schema"] * 3 and waits == [0.5, 1.0]
-    assert notices == [f"The LLM server {server.base_url} answered HTTP 500: boom; retrying in {s} s..."
+    assert notices == [f"The LLM server {server.base_url}: HTTP 500: boom; retrying in {s} s..."
                        for s in ("0.5", "1")]
     assert remembered(memory_file)["format"] == "json_schema"
 
@@ -157,11 +157,15 @@ def test_a_refused_format_moves_down_the_ladder_is_remembered_and_the_best_is_tr
         assert server.formats() == ["json_schema", "json_object", "json_object"]
         learnt = remembered(memory_file)
         assert learnt["format"] == "json_object"
+        ChatClient(server.base_url, "", "fake-model", memory=ServerMemory(memory_file)).complete_json(
+            GRADE_REQUEST, SCHEMA, "grade")
+        assert remembered(memory_file) == learnt  # used again, not learnt again: its day runs on
         stale = {f"{server.base_url} fake-model": {**learnt, "format_since": time.time() - 2 * 24 * 3600}}
         memory_file.write_text(json.dumps(stale))
         ChatClient(server.base_url, "", "fake-model", memory=ServerMemory(memory_file)).complete_json(
             GRADE_REQUEST, SCHEMA, "grade")
-    assert server.formats()[3:] == ["json_schema", "json_object"]
+    assert server.formats()[4:] == ["json_schema", "json_object"]
+    assert remembered(memory_file)["format_since"] >= learnt["format_since"]  # its day starts again
 
 
 def test_a_server_that_only_speaks_text_gets_json_extracted_from_prose(tmp_path):
@@ -334,6 +338,6 @@ def test_the_terminal_says_retrying_while_the_candidate_waits(index, user_folder
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         result = CliRunner().invoke(cli, ["grade", "-q", "F004-37", "-a", GOOD_ADAM, "--llm"])
     assert result.exit_code == 0, result.output
-    assert (f"The LLM server {server.base_url} answered HTTP 503: loading model; retrying in 0.5 s..."
+    assert (f"The LLM server {server.base_url}: HTTP 503: loading model; retrying in 0.5 s..."
             in result.output)
     assert "(llm grader · fake-model)" in result.output and "unavailable" not in result.output

@@ -231,3 +231,33 @@ def test_what_the_candidate_typed_is_shown_exactly_as_typed_and_follow_up_needs_
     expect(page.get_by_role("button", name="Follow-up (LLM)")).to_be_hidden()
     visit.shot("typed-as-typed")
     assert visit.outside == [], "the page asked for something outside the app"
+
+
+def test_the_chat_says_retrying_while_the_llm_server_is_retried(browser, index, web_settings, tmp_path):
+    """A fault-injecting server (tests/fake_llm_server.py) answers 503 once, then a grade."""
+    from playwright.sync_api import expect
+
+    from interviewer.web.app import pop_up
+
+    from .fake_llm_server import FakeLLMServer, Reply
+
+    replies = [Reply(status=503, body='{"error": {"message": "loading model"}}')]
+    grade = '{"key_points": [], "mistakes": [], "score": 0, "feedback": "Say what each step does."}'
+
+    def script(request: dict) -> Reply:
+        return replies.pop(0) if replies else Reply(content=grade)
+
+    with FakeLLMServer(script) as server:
+        settings = Settings(base_url=server.base_url, retries=1, timeout=30, web_port=0,
+                            cache_dir=web_settings.cache_dir, data_dir=web_settings.data_dir)
+        with serving(Runtime(settings, index=index, notify=pop_up)) as url:
+            visit = Visit(browser, url, tmp_path)
+            page = visit.page
+            visit.start("Optimizers", 1)
+            expect(page.get_by_text("Question 1/1")).to_be_visible()
+            visit.answer("Gradients are averaged over a mini-batch before each step.")
+            expect(page.get_by_text(re.compile(r"v1: HTTP 503: loading model; retrying in 0\.5 s"))
+                   ).to_be_visible()
+            visit.shot("llm-retrying")
+            expect(page.get_by_text(re.compile(r"^llm grader · fake-model$"))).to_be_visible()
+            visit.context.close()
