@@ -13,7 +13,7 @@ import click
 
 from interviewer import display
 from interviewer.coaching import Coach, follow_up_question, wants_follow_up
-from interviewer.config import STRICTNESS_LEVELS, Settings, apply, load_settings
+from interviewer.config import STRICTNESS_LEVELS, Settings, apply, flag_name, load_settings
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
@@ -62,11 +62,6 @@ def takes_grader_flags(command: Callable) -> Callable:
         return command(*args, **kwargs)
 
     return grader_flags(with_grader_settings)
-
-
-def flag_name(setting: str) -> str:
-    """The command-line flag that sets SETTING."""
-    return "--" + setting.replace("_", "-")
 
 
 @click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})

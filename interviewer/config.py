@@ -230,4 +230,9 @@ def load_settings(config_path: Path | None = None, **flags: object) -> Settings:
         raise ConfigError(f"{config_path}: no such config file")
     settings = apply(Settings(), read_config_file(path), lambda _: str(path))
     settings = apply(settings, environment_values(), env_variable)
-    return apply(settings, flags, lambda name: "--" + name.replace("_", "-"))
+    return apply(settings, flags, flag_name)
+
+
+def flag_name(setting: str) -> str:
+    """The command-line flag that sets SETTING."""
+    return "--" + setting.replace("_", "-")

@@ -308,11 +308,6 @@ class ChatClient:
         """A plain-text reply without reasoning blocks; QUICK: a short timeout and no retries."""
         return without_reasoning(self._complete(messages, max_tokens, quick=quick).text)
 
-    @property
-    def available(self) -> bool:
-        """False while the circuit breaker keeps the server from being asked."""
-        return self._failure is None or self.clock() - self._failure[0] >= BREAKER_COOLDOWN
-
     def _complete(self, messages: list[dict], max_tokens: int, refusable: bool = False, quick: bool = False,
                   **extra: Any) -> Reply:
         def create() -> Reply:
@@ -372,9 +367,13 @@ class ChatClient:
             self.sleep(delay)
 
     def _check_breaker(self) -> None:
-        if self._failure is not None and not self.available:
-            when, reason = self._failure
-            ago, left = self.clock() - when, BREAKER_COOLDOWN - (self.clock() - when)
+        """LLMError while the server failed less than BREAKER_COOLDOWN seconds ago."""
+        if self._failure is None:
+            return
+        when, reason = self._failure
+        ago = self.clock() - when
+        if ago < BREAKER_COOLDOWN:
+            left = BREAKER_COOLDOWN - ago
             raise LLMError(f"{self.name} not asked: it failed {ago:.0f} s ago ({reason}); "
                            f"asked again in {left:.0f} s")
 

@@ -360,7 +360,7 @@ def serve(settings: Settings, say: Callable[[str], None]) -> None:
     app = build_app(runtime)
     url = launch(app, settings)
     runtime.start_loading()
-    others = open_addresses(settings.web_host, int(url.rsplit(":", 1)[1].strip("/")))[1:]
+    others = open_addresses(settings.web_host, app.server_port)[1:]
     say(f"Serving the interview chat at {url} (Ctrl-C stops it)")
     if others:
         say("From other machines: " + ", ".join(others))
