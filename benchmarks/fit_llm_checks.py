@@ -28,8 +28,8 @@ from interviewer.corpus import load_bank  # noqa: E402
 from interviewer.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from interviewer.evaluation.datasets import default_data_dir  # noqa: E402
 from interviewer.grading.offline import OfflineGrader  # noqa: E402
-from interviewer.grading.text import split_units  # noqa: E402
 from interviewer.index import open_index  # noqa: E402
+from interviewer.text import split_units  # noqa: E402
 
 PERCENTILES = (1, 5, 10, 25, 50)
 GAPS = (3.0, 4.0, 5.0, 6.0)

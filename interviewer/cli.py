@@ -12,13 +12,11 @@ from pathlib import Path
 import click
 
 from interviewer import display
-from interviewer.coaching import Coach, follow_up_question, wants_follow_up
 from interviewer.config import STRICTNESS_LEVELS, Settings, apply, flag_name, load_settings
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
-from interviewer.session import Interview, Turn, pick, select_questions
-from interviewer.store import AnswerLog
+from interviewer.session import Interview
 
 SKIP_WORDS = {"/skip", "skip"}
 HINT_WORDS = {"/hint", "hint"}
@@ -94,12 +92,14 @@ def wait_notice() -> None:
     say_dimly("Loading the embedding model and index...")
 
 
-def grade_and_record(runtime: Runtime, question: Question, answer: str, follow_up: str = "") -> Grade:
-    """Grade an answer, saving it first so it survives any failure of the grader."""
-    log = AnswerLog(runtime.settings.data_dir)
-    return log.save_and_grade(question.id, answer,
-                              lambda: runtime.grader(wait_notice).grade(question, answer), follow_up,
-                              lambda message: click.echo(message, err=True))
+def graded(runtime: Runtime, question: Question, answer: str) -> Grade:
+    """One answer graded by a one-question interview: saved first, so it survives a failing grader."""
+    interview = runtime.interview([question], on_wait=wait_notice)
+    grade = interview.answer(answer)
+    for said in interview.transcript:
+        if said.kind == "notice":
+            click.echo(said.text, err=True)
+    return grade
 
 
 def emit_grade(grade: Grade, as_json: bool) -> None:
@@ -107,10 +107,11 @@ def emit_grade(grade: Grade, as_json: bool) -> None:
                else display.grade_block(grade))
 
 
-def read_answer(hint: Callable[[], str]) -> str | None:
+def read_answer(hint: Callable[[], object]) -> str | None:
     """A multi-line answer ended by an empty line or end of input; None at end of input with no text.
 
-    '/hint' on any line prints a hint and goes on reading; '/skip' or '/quit' as the first line is returned.
+    '/hint' on any line asks for a hint (HINT shows it) and goes on reading; '/skip' or '/quit' as the first
+    line is returned.
     """
     click.echo(click.style("Your answer (end with an empty line; /hint, /skip, /quit):", dim=True))
     lines: list[str] = []
@@ -120,7 +121,7 @@ def read_answer(hint: Callable[[], str]) -> str | None:
         except EOFError:
             return "\n".join(lines) if lines else None
         if line.strip().lower() in HINT_WORDS:
-            click.echo(display.hint_line(hint()))
+            hint()
             continue
         if not line.strip():
             if lines:
@@ -131,45 +132,46 @@ def read_answer(hint: Callable[[], str]) -> str | None:
             return line.strip().lower()
 
 
-def ask_follow_up(runtime: Runtime, coach: Coach, interview: Interview, turn: Turn) -> bool:
-    """After a partial answer, ask one follow-up and fold its answer into the grade; True to quit."""
-    follow_up = coach.follow_up(turn.question, turn.answer, turn.grade)
-    if follow_up is None:
-        return False
-    click.echo(display.follow_up_block(follow_up))
-    reply = read_answer(lambda: coach.hint(turn.question, turn.grade))
-    if reply is None or reply in QUIT_WORDS:
-        return True
-    if reply in SKIP_WORDS:
-        return False
-    grade = grade_and_record(runtime, follow_up_question(turn.question, follow_up), reply, follow_up.question)
-    interview.add_follow_up(turn, follow_up, reply, grade)
-    return False
+class Conversation:
+    """The terminal's side of an interview: it prints what the interview says and passes on what the
+    candidate types; after a grade it goes on to the next question."""
 
+    def __init__(self, interview: Interview) -> None:
+        self.interview = interview
+        self.shown = 0
 
-def run_interview(runtime: Runtime, questions: list[Question]) -> Interview:
-    """Ask each question, grade each answer, follow up partial ones, until done or the candidate quits."""
-    interview = Interview(questions)
-    coach = runtime.coach()
-    while not interview.finished:
-        question = interview.current()
-        click.echo(display.question_block(question, interview.position + 1, len(questions)))
-        answer = read_answer(lambda question=question: coach.hint(question))
-        if answer is None or answer in QUIT_WORDS:
-            break
-        if answer in SKIP_WORDS:
-            interview.skip()
-            click.echo(click.style("Skipped.", dim=True))
-            continue
-        if coach.asks_follow_ups:
-            click.echo(click.style("Grading...", dim=True))
-        turn = interview.answer(answer, grade_and_record(runtime, question, answer))
-        quitting = coach.asks_follow_ups and wants_follow_up(turn.grade) and ask_follow_up(
-            runtime, coach, interview, turn)
-        click.echo(display.grade_block(turn.grade))
-        if quitting:
-            break
-    return interview
+    def show_new(self) -> None:
+        """Print what the interview said since last time."""
+        total = len(self.interview.questions)
+        for said in self.interview.transcript[self.shown:]:
+            block = display.said_block(said, total)
+            if block:
+                click.echo(block)
+        self.shown = len(self.interview.transcript)
+
+    def hint(self) -> None:
+        self.interview.hint()
+        self.show_new()
+
+    def run(self) -> Interview:
+        """Ask each question and pass on each answer, until the interview ends or the candidate quits."""
+        interview = self.interview
+        while interview.phase != "ended":
+            self.show_new()
+            if interview.phase == "graded":
+                interview.next()
+                continue
+            reply = read_answer(self.hint)
+            if reply is None or reply in QUIT_WORDS:
+                interview.end()
+            elif reply in SKIP_WORDS:
+                interview.skip()
+            else:
+                if interview.grader.name == "llm":
+                    click.echo(click.style("Grading...", dim=True))
+                interview.answer(reply)
+        self.show_new()
+        return interview
 
 
 @cli.command()
@@ -189,22 +191,22 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
     if question_id:
         questions = [runtime.bank.get(question_id)]
     else:
-        pool = select_questions(runtime.bank, list(topics), lambda: runtime.index(wait_notice))
-        questions = pick(pool, count, random.Random(seed))
+        questions = runtime.questions_on(list(topics), count, random.Random(seed), wait_notice)
     if answer is not None:
         text = sys.stdin.read() if answer == "-" else answer
         if not as_json:
             click.echo(display.question_block(questions[0], 1, 1))
-        emit_grade(grade_and_record(runtime, questions[0], text), as_json)
+        emit_grade(graded(runtime, questions[0], text), as_json)
         return
     runtime.start_loading()
+    interview = runtime.interview(questions, on_wait=wait_notice)
     try:
-        interview = run_interview(runtime, questions)
+        Conversation(interview).run()
     except KeyboardInterrupt:
         click.echo("\nStopped.")
         return
     if interview.turns:
-        click.echo(display.summary_block(interview))
+        click.echo(display.summary_block(interview.summary()))
 
 
 @cli.command()
@@ -237,7 +239,7 @@ def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool) -> N
     runtime = runtime_for(ctx)
     question = runtime.bank.get(question_id)
     text = sys.stdin.read() if answer == "-" else answer
-    emit_grade(grade_and_record(runtime, question, text), as_json)
+    emit_grade(graded(runtime, question, text), as_json)
 
 
 @cli.command()

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from interviewer.grading.text import STOPWORDS, content_stems, reference_sentences, words
 from interviewer.index import BankIndex
 from interviewer.llm import ChatClient, LLMError
-from interviewer.models import STATUS_CREDIT, Grade, KeyPointResult, Question
+from interviewer.models import Grade, KeyPointResult, Question
 from interviewer.prompts import fence_for, load_prompt
+from interviewer.scoring import STATUS_CREDIT, rounded_score
+from interviewer.text import STOPWORDS, content_stems, words
 
 # A key point recovered in a follow-up earns this share of its credit: the interviewer pointed at it.
 FOLLOW_UP_WEIGHT = 0.5
@@ -71,7 +72,7 @@ def fold_follow_up(grade: Grade, follow_up_grade: Grade, follow_up: FollowUp) ->
         results.append(point)
     raw = (grade.score + 10.0 * FOLLOW_UP_WEIGHT * gain / max(1, len(results))
            - FOLLOW_UP_MISTAKE_PENALTY * len(follow_up_grade.mistakes))
-    score = round(min(10.0, max(0.0, raw)) * 2) / 2
+    score = rounded_score(raw)
     upgraded = sum(1 for old, new in zip(grade.key_points, results) if old.status != new.status)
     note = (f"Follow-up “{follow_up.question}”: {upgraded} key point(s) improved; "
             f"score {grade.score:g} → {score:g} (points recovered after a follow-up count half).")
@@ -170,13 +171,13 @@ class Coach:
 
     def grounding(self, question: Question, key_point: str) -> list[str]:
         """Reference sentences closest in meaning to the key point: the question's own and its neighbours'."""
-        sentences = reference_sentences(question.reference) or [question.reference]
+        sentences = list(question.reference_sentences) or [question.reference]
         if self.load_index is None:
             return sentences[:GROUNDING_PASSAGES]
         index = self.load_index()
         for hit in index.search(key_point, 3):
             if hit.question.id != question.id and hit.score >= RELATED_HIT_SCORE:
-                sentences += reference_sentences(hit.question.reference)
+                sentences += hit.question.reference_sentences
         vectors = index.embedder.embed([key_point, *sentences])
         order = np.argsort(-(vectors[1:] @ vectors[0]))[:GROUNDING_PASSAGES]
         return [sentences[i] for i in order]

@@ -104,11 +104,6 @@ class Settings:
         metadata={"help": "Login the web chat asks for, as USER:PASSWORD (empty: none). Never printed."},
     )
 
-    @property
-    def uses_llm(self) -> bool:
-        """True when answers go to the LLM: mode 'llm', or 'auto' with a base URL or key configured."""
-        return self.mode == "llm" or (self.mode == "auto" and bool(self.base_url or self.api_key))
-
     def with_overrides(self, **values: object) -> Settings:
         """A copy with the given non-None values set."""
         known = {f.name for f in fields(self)}

@@ -7,9 +7,8 @@ from pathlib import PurePath
 
 import click
 
-from interviewer.coaching import FollowUp
 from interviewer.models import Grade, Question
-from interviewer.session import Interview
+from interviewer.session import Said, Summary
 
 MARKS = {"covered": ("✔", "green"), "partial": ("~", "yellow"), "missed": ("✘", "red"),
          "wrong": ("!", "red")}
@@ -66,19 +65,33 @@ def hint_line(hint: str) -> str:
     return click.style(wrap(hint), fg="cyan")
 
 
-def follow_up_block(follow_up: FollowUp) -> str:
-    """A follow-up question, asked before the grade is shown."""
-    return f"\n{click.style('Follow-up:', bold=True)}\n{wrap(follow_up.question)}"
+def follow_up_block(question: str) -> str:
+    """A follow-up question about the answer just graded."""
+    return f"\n{click.style('Follow-up:', bold=True)}\n{wrap(question)}"
 
 
-def summary_block(interview: Interview) -> str:
+def said_block(said: Said, total: int) -> str:
+    """One thing the interview said, for the terminal; '' for the candidate's answer, already on screen."""
+    if said.kind == "question":
+        return question_block(said.question, said.number, total)
+    if said.kind == "grade":
+        return grade_block(said.grade)
+    if said.kind == "follow-up":
+        return follow_up_block(said.text)
+    if said.kind == "hint":
+        return hint_line(said.text)
+    if said.kind == "error":
+        return click.style(f"Error: {said.text}", fg="red")
+    return click.style(said.text, dim=True) if said.kind == "notice" else ""
+
+
+def summary_block(summary: Summary) -> str:
     """Scores per question and the mean at the end of an interview."""
     lines = [click.style("\nSummary", bold=True)]
-    for turn in interview.turns:
-        result = "skipped" if turn.skipped else f"{turn.grade.score:g}/10"
-        label = turn.question.title or turn.question.question[:60]
-        lines.append(f"  {turn.question.id:8s} {result:8s} {label}")
-    mean = interview.mean_score()
-    if mean is not None:
-        lines.append(click.style(f"  Mean score: {mean:.1f}/10", bold=True))
+    for row in summary.turns:
+        result = "skipped" if row.score is None else f"{row.score:g}/10"
+        label = textwrap.shorten(row.question.title or row.question.question, WIDTH - 22, placeholder=" ...")
+        lines.append(f"  {row.question.id:8s} {result:8s} {label}")
+    if summary.mean_score is not None:
+        lines.append(click.style(f"  Mean score: {summary.mean_score:.1f}/10", bold=True))
     return "\n".join(lines)

@@ -14,7 +14,6 @@ import numpy as np
 from interviewer.corpus import Bank
 from interviewer.embeddings import Embedder
 from interviewer.errors import BackendError
-from interviewer.grading.text import reference_sentences
 from interviewer.models import Question
 
 FORMAT_VERSION = 4  # raised whenever what is indexed changes (here: how references are cut into sentences)
@@ -42,7 +41,7 @@ def grading_texts(bank: Bank) -> list[tuple[str, str, str]]:
         rows.append((q.id, "question", q.question))
         rows.extend((q.id, "key_point", text) for text in q.key_points)
         rows.extend((q.id, "mistake", text) for text in q.mistakes)
-        rows.extend((q.id, "reference", text) for text in reference_sentences(q.reference))
+        rows.extend((q.id, "reference", text) for text in q.reference_sentences)
     return rows
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Literal
 
+from interviewer.text import reference_sentences
+
 Status = Literal["covered", "partial", "missed", "wrong"]  # "wrong": stated falsely (human checklists)
-# The share of a key point's credit each status earns: one place for every grader and the summary.
-STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "wrong": 0.0}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,12 @@ class Question:
         if not self.title:
             del data["title"]
         return data
+
+    @cached_property
+    def reference_sentences(self) -> tuple[str, ...]:
+        """The reference answer's prose statements (no formulas or headings), cut once for the index,
+        the grader and the coach."""
+        return tuple(reference_sentences(self.reference))
 
 
 @dataclass(frozen=True)

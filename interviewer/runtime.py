@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable
 
 from interviewer.coaching import Coach
 from interviewer.config import Settings
 from interviewer.corpus import Bank, load_bank
 from interviewer.embeddings import SentenceTransformerEmbedder
+from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
-from interviewer.grading.choice import build_grader
+from interviewer.grading.choice import build_grader, grader_kind, grader_kinds
 from interviewer.grading.offline import OfflineGrader
 from interviewer.index import BankIndex, open_index
 from interviewer.llm import ChatClient, chat_client_for
+from interviewer.models import Grade, Question
+from interviewer.selection import pick, select_questions
+from interviewer.session import Interview
+from interviewer.store import AnswerLog
 
 
 class Runtime:
@@ -71,7 +78,7 @@ class Runtime:
         """The grader MODE selects ('offline' or 'llm'; default: the settings' choice), made once per mode,
         with the offline grader over the loaded index behind the LLM."""
         settings = self.settings.with_overrides(mode=mode)
-        kind = "llm" if settings.uses_llm else "offline"
+        kind = grader_kind(settings)
         index = self.index(on_wait)
         with self._lock:
             if kind not in self._graders:
@@ -88,10 +95,32 @@ class Runtime:
         """Hints and follow-ups, written by the LLM when MODE selects one; one coach per interview."""
         return Coach(self.chat_client(mode), self.index)
 
+    def interview(self, questions: list[Question], mode: str | None = None, seconds: float = 0,
+                  on_wait: Callable[[], None] | None = None, clock: Callable[[], float] = time.monotonic
+                  ) -> Interview:
+        """An interview on QUESTIONS graded by MODE's grader ('llm' or 'offline'; default: the settings'
+        choice), SECONDS per question (0: no timer), its first question asked at once: the grader is
+        fetched at the first answer, ON_WAIT called if the index is still loading then."""
+        available = grader_kinds(self.settings)
+        if mode is not None and mode not in available:
+            raise InterviewerError(f"grader {mode!r} is not available here; choose one of "
+                                   f"{', '.join(available)}")
+        grader = DeferredGrader(self, mode, on_wait)
+        log = AnswerLog(self.settings.data_dir)
+        return Interview(questions, grader, self.coach(mode), log, seconds, clock)
+
+    def questions_on(self, topics: list[str], count: int | None, rng: random.Random,
+                     on_wait: Callable[[], None] | None = None) -> list[Question]:
+        """COUNT questions (None: all) in random order on TOPICS (tags or free text; none: every topic);
+        the index is loaded only for a free-text topic."""
+        return pick(select_questions(self.bank, topics, lambda: self.index(on_wait)), count, rng)
+
     def _client(self, settings: Settings) -> ChatClient | None:
-        if self._chat_client is None and settings.uses_llm:
+        if grader_kind(settings) == "offline":
+            return None
+        if self._chat_client is None:
             self._chat_client = chat_client_for(settings, notify=self.notify)
-        return self._chat_client if settings.uses_llm else None
+        return self._chat_client
 
     def _load(self, quiet: bool) -> None:
         try:
@@ -99,3 +128,16 @@ class Runtime:
             self._index = open_index(self.bank, embedder, self.settings.cache_dir, quiet=quiet)
         except BaseException as exc:  # re-raised in the caller's thread by index()
             self._error = exc
+
+
+class DeferredGrader:
+    """The runtime's grader for MODE, fetched when the first answer is graded: an interview can ask its
+    first question while the embedding model and index load."""
+
+    def __init__(self, runtime: Runtime, mode: str | None, on_wait: Callable[[], None] | None) -> None:
+        self.runtime, self.mode, self.on_wait = runtime, mode, on_wait
+        self.name = grader_kind(runtime.settings.with_overrides(mode=mode))
+
+    def grade(self, question: Question, answer: str) -> Grade:
+        """The grade of ANSWER by the runtime's grader."""
+        return self.runtime.grader(self.on_wait, self.mode).grade(question, answer)

@@ -1,102 +1,45 @@
-"""An interview with no I/O: choosing questions by topic, keeping the turns and follow-ups, summarising."""
+"""The interview engine, with no I/O: ask, answer (saved, graded, recorded), follow up, hint, skip, retake,
+next, end, the candidate's own grade, the timer and the summary. The terminal and the web chat both drive
+it and show what it says; neither holds an interview rule of its own."""
 
 from __future__ import annotations
 
-import random
-import re
+import math
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from interviewer.coaching import FollowUp, fold_follow_up
-from interviewer.corpus import Bank
+from interviewer.coaching import Coach, FollowUp, fold_follow_up, follow_up_question, wants_follow_up
 from interviewer.errors import InterviewerError
-from interviewer.grading.text import content_stems
-from interviewer.index import BankIndex
-from interviewer.models import Grade, Question
-
-# A free-text topic picks the questions within this much of its best match, above the floor.
-MEANING_FLOOR = 0.30
-MEANING_MARGIN = 0.12
-TOPIC_DESCRIPTION_MATCH = 0.45
+from interviewer.grading import Grader
+from interviewer.models import Grade, KeyPointResult, Question
+from interviewer.store import AnswerLog
 
 
-class UnknownTopicError(InterviewerError):
-    """No question matches a topic, by tag or by meaning."""
-
-    exit_code = 2
-
-
-def normalise(text: str) -> str:
-    """Lower case, with '&', '_' and spaces folded into '-'."""
-    return re.sub(r"[\s_&/]+", "-", text.strip().lower()).strip("-")
+class MoveError(InterviewerError):
+    """An operation asked for when the interview cannot do it (an empty answer, a retake before any
+    answer); the message says what to do instead."""
 
 
-def tag_for(bank: Bank, topic: str) -> str | None:
-    """The taxonomy tag a topic names: exact name, title, singular or plural, or a unique prefix."""
-    wanted = normalise(topic)
-    if not wanted:
-        return None
-    for candidate in bank.taxonomy:
-        forms = {candidate.name, normalise(candidate.name.replace("-", " "))}
-        title_forms = {normalise(candidate.title)}
-        if wanted in forms | {f + "s" for f in forms} | {f.rstrip("s") for f in forms} | title_forms:
-            return candidate.name
-    prefixed = [t.name for t in bank.taxonomy if t.name.startswith(wanted) and len(wanted) >= 3]
-    return prefixed[0] if len(prefixed) == 1 else None
+@dataclass(frozen=True)
+class Said:
+    """One thing said in the interview: a question, an answer, a grade, a hint, a follow-up, a notice or an
+    error. The transcript is what every interface shows."""
+
+    kind: str
+    text: str = ""
+    grade: Grade | None = None
+    question: Question | None = None
+    number: int = 0
 
 
-def tagged_questions(bank: Bank, tag: str) -> list[Question]:
-    """Questions carrying a tag."""
-    return [q for q in bank.questions if tag in q.topics]
+@dataclass(frozen=True)
+class OwnGrade:
+    """The candidate's own grade of an answer, kept beside the grader's."""
 
-
-def questions_mentioning(bank: Bank, topic: str) -> list[Question]:
-    """Questions whose text uses every content word of the topic."""
-    wanted = content_stems(topic)
-    if not wanted:
-        return []
-    return [q for q in bank.questions
-            if wanted <= content_stems(" ".join([q.question, q.reference, *q.key_points]))]
-
-
-def questions_by_meaning(index: BankIndex, topic: str) -> list[Question]:
-    """Questions close in meaning to a free-text topic, whose topic description it matches, or that use it."""
-    vector = index.embedder.embed([topic])[0]
-    hits = index.search_vector(vector, len(index.bank.questions))
-    best = hits[0].score if hits else 0.0
-    chosen = [h.question for h in hits if h.score >= max(MEANING_FLOOR, best - MEANING_MARGIN)]
-    topic_scores = index.topic_similarities(vector)
-    for name, score in sorted(topic_scores.items(), key=lambda kv: -kv[1])[:1]:
-        if score >= TOPIC_DESCRIPTION_MATCH:
-            chosen += [q for q in tagged_questions(index.bank, name) if q not in chosen]
-    return chosen + [q for q in questions_mentioning(index.bank, topic) if q not in chosen]
-
-
-def select_questions(
-    bank: Bank, topics: list[str], load_index: Callable[[], BankIndex]
-) -> list[Question]:
-    """Questions for the topics: tags first, free text by meaning (loading the index only then)."""
-    if not topics:
-        return list(bank.questions)
-    chosen: list[Question] = []
-    for topic in topics:
-        tag = tag_for(bank, topic)
-        found = tagged_questions(bank, tag) if tag else questions_by_meaning(load_index(), topic)
-        if not found:
-            raise UnknownTopicError(
-                f"no questions match topic {topic!r}; topics are: {', '.join(bank.topic_names())}"
-            )
-        chosen += [q for q in found if q not in chosen]
-    return chosen
-
-
-def pick(questions: list[Question], count: int | None, rng: random.Random) -> list[Question]:
-    """COUNT questions in random order (all of them when COUNT is None)."""
-    shuffled = list(questions)
-    rng.shuffle(shuffled)
-    return shuffled if count is None else shuffled[:count]
+    score: float
+    reason: str = ""
 
 
 @dataclass
@@ -107,16 +50,77 @@ class Turn:
     answer: str = ""
     grade: Grade | None = None
     skipped: bool = False
-    follow_up: FollowUp | None = None
+    follow_up: FollowUp | None = None  # asked before the grade is shown, answered or declined
     follow_up_answer: str = ""
+    own_grade: OwnGrade | None = None
+
+
+@dataclass(frozen=True)
+class TurnSummary:
+    """One question's line in the summary: its number, the grader's score (None when skipped) and the
+    candidate's own grade, if given."""
+
+    number: int
+    question: Question
+    score: float | None
+    own_score: float | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an interview comes to: each question's score, the mean, the means per topic and the key points
+    to review (missed first, then partial)."""
+
+    turns: tuple[TurnSummary, ...]
+    mean_score: float | None
+    topic_scores: dict[str, float]
+    weak_points: tuple[tuple[Question, KeyPointResult], ...]
 
 
 @dataclass
 class Interview:
-    """The questions of one sitting and the turns taken so far."""
+    """One sitting: its questions, the turns taken, what was said, and where it stands (its phase).
+
+    An answer is saved to LOG before GRADER grades it, and its grade is recorded after, so nothing a
+    candidate typed is lost. A partly right answer (something earned, something left), when the COACH has
+    an LLM to write one, gets one follow-up question on its weakest key point before its grade is shown,
+    so the grade does not give the follow-up away; the follow-up's answer is folded into the grade.
+    Interfaces that serve several requests at once hold LOCK while they act.
+    """
 
     questions: list[Question]
+    grader: Grader
+    coach: Coach
+    log: AnswerLog
+    seconds_per_question: float = 0
+    clock: Callable[[], float] = time.monotonic
     turns: list[Turn] = field(default_factory=list)
+    transcript: list[Said] = field(default_factory=list)
+    earlier: dict[int, list[Turn]] = field(default_factory=dict)  # retaken answers, by position
+    follow_up: FollowUp | None = None  # asked and waiting for its answer
+    reviewing: bool = False
+    ended: bool = False
+    deadline: float | None = None
+    started: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.questions:
+            raise MoveError("an interview needs at least one question")
+        if self.seconds_per_question < 0 or not math.isfinite(self.seconds_per_question):
+            raise MoveError("the time per question must be 0 (no timer) or a number of seconds")
+        self._ask()
+
+    # where it stands
+
+    @property
+    def phase(self) -> str:
+        """'asking', 'follow-up' (a follow-up awaits its answer), 'graded' (a grade is shown) or 'ended'."""
+        if self.ended:
+            return "ended"
+        if self.follow_up is not None:
+            return "follow-up"
+        return "graded" if self.reviewing else "asking"
 
     @property
     def position(self) -> int:
@@ -132,31 +136,207 @@ class Interview:
         """The question being asked."""
         return self.questions[self.position]
 
-    def answer(self, text: str, grade: Grade) -> Turn:
-        """Record a graded answer to the current question."""
-        turn = Turn(self.current(), text, grade)
-        self.turns.append(turn)
-        return turn
+    @property
+    def last_turn(self) -> Turn | None:
+        """The turn taken last, if any."""
+        return self.turns[-1] if self.turns else None
 
-    def add_follow_up(self, turn: Turn, follow_up: FollowUp, answer: str, grade: Grade) -> Turn:
-        """Fold a graded answer to a follow-up question into the turn's grade."""
-        turn.follow_up, turn.follow_up_answer = follow_up, answer
+    # the operations
+
+    def answer(self, text: str) -> Grade:
+        """Grade TEXT as the answer to the question (or follow-up) waiting for one; it is saved first."""
+        if self.phase not in ("asking", "follow-up"):
+            raise MoveError("no question is waiting for an answer: go to the next question, retake or end")
+        if not text.strip():
+            raise MoveError("type an answer first, or skip")
+        if self.phase == "follow-up":
+            return self._answer_follow_up(text)
+        question = self.current()
+        grade, notices = self._graded(question, text)
+        turn = Turn(question, text, grade)
+        self.turns.append(turn)
+        self._say_answer(text, notices)
+        if not self._ask_follow_up(turn):
+            self._show_grade(grade)
+        return grade
+
+    def hint(self) -> str:
+        """A hint about one key point of the question waiting for an answer (the same one if asked again)."""
+        if self.phase == "asking":
+            text = self.coach.hint(self.current())
+        elif self.phase == "follow-up":
+            turn = self.last_turn
+            text = self.coach.hint(turn.question, turn.grade)
+        else:
+            raise MoveError("hints are for a question waiting for an answer")
+        self._say("hint", text)
+        return text
+
+    def skip(self) -> None:
+        """Skip the question and ask the next one (or end); during a follow-up, decline it."""
+        if self.phase == "follow-up":
+            self.follow_up = None
+            self._say("notice", "Follow-up skipped.")
+            self._show_grade(self.last_turn.grade)
+            return
+        if self.phase != "asking":
+            raise MoveError("there is no question to skip: go to the next question, retake or end")
+        self.turns.append(Turn(self.current(), skipped=True))
+        self._say("notice", "Skipped.")
+        self._move_on()
+
+    def retake(self) -> None:
+        """Ask the question just graded again; its new grade replaces this one, which stays in EARLIER."""
+        if self.phase != "graded":
+            raise MoveError("a retake comes after a graded answer")
+        position = len(self.turns) - 1
+        self.earlier.setdefault(position, []).append(self.turns.pop())
+        self.reviewing = False
+        self._say("notice", "Retake: answer again. The new grade replaces this one; the export keeps both.")
+        self._ask()
+
+    def next(self) -> None:
+        """Move on after a grade: the next question, or the end when none is left."""
+        if self.phase != "graded":
+            raise MoveError("answer or skip the question first")
+        self.reviewing = False
+        self._move_on()
+
+    def end(self) -> None:
+        """End the interview at any time; questions not reached are left out of the summary."""
+        self.ended, self.reviewing, self.follow_up, self.deadline = True, False, None, None
+
+    def disagree(self, score: float | None, reason: str = "") -> None:
+        """Record the candidate's own grade (0 to 10) of the answer just graded, beside the grader's."""
+        turn = self.last_turn
+        if self.phase != "graded" or turn is None or turn.grade is None:
+            raise MoveError("you can give your own grade once an answer has been graded")
+        if score is None or not 0 <= score <= 10:
+            raise MoveError("your grade must be a number from 0 to 10")
+        turn.own_grade = OwnGrade(float(score), reason.strip())
+        self._say("notice", f"Recorded your grade, {score:g}/10, beside the grader's "
+                            f"{turn.grade.score:g}/10; the export shows both.")
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the time is up, or None when no countdown runs."""
+        return None if self.deadline is None else max(0.0, self.deadline - self.clock())
+
+    def time_up(self, text: str) -> bool:
+        """At the end of the countdown, grade the answer typed so far, or skip when there is none; True
+        when the time was up."""
+        if self.seconds_left() != 0.0:
+            return False
+        self.deadline = None
+        if text.strip():
+            self._say("notice", "Time is up: your answer so far is graded.")
+            self.answer(text)
+        else:
+            self._say("notice", "Time is up, and the answer box was empty.")
+            self.skip()
+        return True
+
+    def report_error(self, message: str) -> None:
+        """Say MESSAGE as an error (one an interface caught while driving the interview)."""
+        self._say("error", message)
+
+    def summary(self) -> Summary:
+        """Each question's score beside the candidate's own grade, the mean, per topic, and what to review."""
+        graded = [t for t in self.turns if t.grade is not None]
+        scores = [t.grade.score for t in graded]
+        rows = tuple(TurnSummary(number, t.question, t.grade.score if t.grade else None,
+                                 t.own_grade.score if t.own_grade else None)
+                     for number, t in enumerate(self.turns, start=1))
+        return Summary(rows, sum(scores) / len(scores) if scores else None, topic_scores(graded),
+                       weak_points(graded))
+
+    # the steps behind them
+
+    def _ask(self) -> None:
+        self._say("question", question=self.current(), number=self.position + 1)
+        self._start_timer()
+
+    def _move_on(self) -> None:
+        if self.finished:
+            self.end()
+        else:
+            self._ask()
+
+    def _answer_follow_up(self, text: str) -> Grade:
+        turn, follow_up = self.last_turn, self.follow_up
+        grade, notices = self._graded(follow_up_question(turn.question, follow_up), text, follow_up.question)
+        turn.follow_up_answer = text
         turn.grade = fold_follow_up(turn.grade, grade, follow_up)
-        return turn
+        self.follow_up = None
+        self._say_answer(text, notices)
+        self._show_grade(turn.grade)
+        return turn.grade
 
-    def skip(self) -> Turn:
-        """Record that the current question was skipped."""
-        turn = Turn(self.current(), skipped=True)
-        self.turns.append(turn)
-        return turn
+    def _ask_follow_up(self, turn: Turn) -> bool:
+        """Ask a follow-up on TURN's weakest key point when its answer was partly right and an LLM writes
+        follow-ups; True when one was asked (the LLM may fail to write one: then none is)."""
+        if not (self.coach.asks_follow_ups and wants_follow_up(turn.grade)):
+            return False
+        follow_up = self.coach.follow_up(turn.question, turn.answer, turn.grade)
+        if follow_up is None:
+            return False
+        self.follow_up = turn.follow_up = follow_up
+        self._say("follow-up", follow_up.question)
+        self._start_timer()
+        return True
 
-    def retake(self) -> Turn:
-        """Take back the last turn, so that its question is asked again; returns the turn taken back."""
-        if not self.turns:
-            raise InterviewerError("there is no answer to retake yet")
-        return self.turns.pop()
+    def _graded(self, question: Question, text: str, follow_up: str = "") -> tuple[Grade, list[str]]:
+        """The grade of TEXT and any notice about saving it: the answer is saved first, then graded, then
+        its grade (or the error that stopped grading) is saved; an answer that cannot be saved is graded
+        all the same, with a notice."""
+        notices = []
+        try:
+            entry = self.log.save_answer(question.id, text, follow_up)
+        except OSError as exc:
+            entry = None
+            notices.append(f"Warning: could not save the answer to {self.log.path}: {exc}")
+        try:
+            grade = self.grader.grade(question, text)
+        except InterviewerError as exc:
+            if entry is None:
+                raise
+            self.log.save_grade(entry, error=str(exc))
+            saved = InterviewerError(f"{exc} (your answer was saved to {self.log.path})")
+            saved.exit_code = exc.exit_code
+            raise saved from exc
+        if entry is not None:
+            self.log.save_grade(entry, grade)
+        return grade, notices
 
-    def mean_score(self) -> float | None:
-        """The mean score over graded answers, or None if none were graded."""
-        scores = [t.grade.score for t in self.turns if t.grade is not None]
-        return float(np.mean(scores)) if scores else None
+    def _say_answer(self, text: str, notices: list[str]) -> None:
+        self._say("answer", text)
+        for notice in notices:
+            self._say("notice", notice)
+
+    def _show_grade(self, grade: Grade) -> None:
+        """Say the grade; the timer stops until the next question."""
+        self._say("grade", grade=grade)
+        self.reviewing, self.deadline = True, None
+
+    def _start_timer(self) -> None:
+        seconds = self.seconds_per_question
+        self.deadline = self.clock() + seconds if seconds else None
+
+    def _say(self, kind: str, text: str = "", **details: object) -> None:
+        self.transcript.append(Said(kind, text, **details))
+
+
+def weak_points(turns: list[Turn]) -> tuple[tuple[Question, KeyPointResult], ...]:
+    """The key points missed (or stated wrongly), then those covered in part, across graded TURNS."""
+    points = [(t.question, k) for t in turns if t.grade is not None for k in t.grade.key_points]
+    return (tuple((q, k) for q, k in points if k.status in ("missed", "wrong"))
+            + tuple((q, k) for q, k in points if k.status == "partial"))
+
+
+def topic_scores(turns: list[Turn]) -> dict[str, float]:
+    """The mean score of graded TURNS on each topic, in the order topics first came up."""
+    scores: dict[str, list[float]] = {}
+    for turn in turns:
+        if turn.grade is not None:
+            for topic in turn.question.topics:
+                scores.setdefault(topic, []).append(turn.grade.score)
+    return {topic: sum(values) / len(values) for topic, values in scores.items()}

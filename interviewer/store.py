@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
-from interviewer.errors import InterviewerError
 from interviewer.models import Grade
 
 
@@ -36,29 +34,6 @@ class AnswerLog:
         if error:
             entry["error"] = error
         self._append(entry)
-
-    def save_and_grade(self, question_id: str, answer: str, grade: Callable[[], Grade], follow_up: str = "",
-                       warn: Callable[[str], None] = lambda message: None) -> Grade:
-        """GRADE() the answer after saving it, then save the grade; an InterviewerError from grading is
-        saved too and re-raised saying where the answer is. An answer that cannot be saved is WARNed about
-        and graded all the same."""
-        try:
-            entry = self.save_answer(question_id, answer, follow_up)
-        except OSError as exc:
-            entry = None
-            warn(f"Warning: could not save the answer to {self.path}: {exc}")
-        try:
-            result = grade()
-        except InterviewerError as exc:
-            if entry is None:
-                raise
-            self.save_grade(entry, error=str(exc))
-            saved = InterviewerError(f"{exc} (your answer was saved to {self.path})")
-            saved.exit_code = exc.exit_code
-            raise saved from exc
-        if entry is not None:
-            self.save_grade(entry, result)
-        return result
 
     def _append(self, entry: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

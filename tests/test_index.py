@@ -7,7 +7,7 @@ import yaml
 
 from interviewer.corpus import load_bank
 from interviewer.index import index_status, open_index
-from interviewer.session import UnknownTopicError, select_questions, tag_for
+from interviewer.selection import UnknownTopicError, select_questions, tag_for
 
 
 def test_index_is_cached_then_rebuilt_after_an_edit(bank_copy, embedder, tmp_path):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from interviewer.coaching import Coach, FollowUp, fold_follow_up, offline_hint, wants_follow_up, weakest_point
-from interviewer.grading.text import content_stems
 from interviewer.llm import LLMError
 from interviewer.models import Grade, KeyPointResult, MistakeFound
-from interviewer.session import Interview
+from interviewer.text import content_stems
 
 POINTS = ("First point about momentum.", "Second point about squared gradients.", "Third point about bias.",
           "Fourth point about epsilon.")
@@ -72,15 +71,6 @@ def test_the_fallback_notice_of_a_follow_up_grade_is_kept():
                    notes=("The LLM grader was unavailable (timeout); graded offline.",))
     folded = fold_follow_up(make_grade(["covered", "missed", "missed", "missed"], 2), second, FOLLOW_UP)
     assert folded.notes[0].startswith("The LLM grader was unavailable")
-
-
-def test_the_interview_folds_a_follow_up_into_its_turn(bank):
-    question = bank.get("F004-37")
-    interview = Interview([question])
-    turn = interview.answer("Adam adapts.", make_grade(["covered", "missed", "missed", "missed"], 2))
-    interview.add_follow_up(turn, FOLLOW_UP, "Squares.", make_grade(["missed", "covered"] * 2, 5))
-    assert turn.follow_up == FOLLOW_UP and turn.follow_up_answer == "Squares."
-    assert turn.grade.score == 4.5 and interview.mean_score() == 4.5
 
 
 @pytest.mark.parametrize("qid", ["F004-37", "DL0014", "ML0044", "F004-15"])

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from interviewer.cli import cli
-from interviewer.config import STRICTNESS_LEVELS, Settings, load_settings
+from interviewer.config import Settings, load_settings
 from interviewer.errors import ConfigError
-from interviewer.grading.offline import STRICTNESS_LEVELS as OFFLINE_LEVELS
+from interviewer.grading.choice import grader_kind, grader_kinds
 
 SECRET = "sk-test-secret-9876"
 
@@ -40,15 +40,17 @@ def test_file_then_environment_then_flags(config_file, monkeypatch):
     assert from_flags.retries == 4 and from_flags.api_key == SECRET
 
 
-@pytest.mark.parametrize(("values", "uses_llm"), [
-    ({}, False),
-    ({"base_url": "http://127.0.0.1:8080/v1"}, True),
-    ({"api_key": SECRET}, True),
-    ({"base_url": "http://127.0.0.1:8080/v1", "mode": "offline"}, False),
-    ({"mode": "llm"}, True),
+@pytest.mark.parametrize(("values", "kind", "kinds"), [
+    ({}, "offline", ["offline"]),
+    ({"base_url": "http://127.0.0.1:8080/v1"}, "llm", ["llm", "offline"]),
+    ({"api_key": SECRET}, "llm", ["llm", "offline"]),
+    ({"base_url": "http://127.0.0.1:8080/v1", "mode": "offline"}, "offline", ["llm", "offline"]),
+    ({"mode": "llm"}, "llm", ["llm", "offline"]),
 ])
-def test_auto_mode_uses_the_llm_when_one_is_configured(values, uses_llm):
-    assert Settings().with_overrides(**values).uses_llm is uses_llm
+def test_auto_mode_uses_the_llm_when_one_is_configured(values, kind, kinds):
+    settings = Settings().with_overrides(**values)
+    assert grader_kind(settings) == kind
+    assert grader_kinds(settings) == kinds
 
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
@@ -105,10 +107,6 @@ def test_cli_flags_choose_the_grader_and_strictness(index, monkeypatch):
     strict = graded("--offline", "--strictness", "strict")
     assert lenient["grader"] == strict["grader"] == "offline" and not lenient["notes"]
     assert lenient["score"] > strict["score"]
-
-
-def test_strictness_levels_match_the_offline_grader():
-    assert STRICTNESS_LEVELS == OFFLINE_LEVELS
 
 
 def test_llm_mode_without_a_server_or_key_is_a_clear_error(index):

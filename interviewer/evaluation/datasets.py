@@ -10,8 +10,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from interviewer.errors import CorpusError, InterviewerError
-from interviewer.grading.text import split_units, words
-from interviewer.models import STATUS_CREDIT, Question, Source
+from interviewer.models import Question, Source
+from interviewer.scoring import STATUS_CREDIT
+from interviewer.text import split_units, words
 
 LABELS_3WAY = ("correct", "contradictory", "incorrect")
 LABELS_2WAY = ("correct", "incorrect")

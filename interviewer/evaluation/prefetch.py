@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from interviewer.embeddings import CachingEmbedder
 from interviewer.evaluation.datasets import GradedAnswer
-from interviewer.grading.text import reference_sentences, split_units
 from interviewer.grading.vectors import rubric_text
+from interviewer.text import split_units
 
 
 def prefetch_dataset(embedder: CachingEmbedder, items: Iterable[GradedAnswer], quiet: bool = False) -> None:
@@ -23,7 +23,7 @@ def prefetch_dataset(embedder: CachingEmbedder, items: Iterable[GradedAnswer], q
         pieces.add(said)
         for q in item.questions:
             sentences.update([q.question, rubric_text(q), *q.key_points, *q.mistakes,
-                              *reference_sentences(q.reference)])
+                              *q.reference_sentences])
             pieces.update([q.question, rubric_text(q), *q.key_points])
     from tqdm import tqdm
 

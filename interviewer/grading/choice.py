@@ -54,6 +54,19 @@ def capped_near(grade: Grade, offline: Grade) -> Grade:
     return replace(grade, score=ceiling, notes=(*grade.notes, note))
 
 
+def grader_kind(settings: Settings) -> str:
+    """The one decision of which grader grades: 'llm' for mode 'llm', or for 'auto' when a base URL or
+    API key is configured; else 'offline'."""
+    configured = bool(settings.base_url or settings.api_key)
+    return "llm" if settings.mode == "llm" or (settings.mode == "auto" and configured) else "offline"
+
+
+def grader_kinds(settings: Settings) -> list[str]:
+    """The graders a candidate may choose: 'llm' when one is configured or forced, 'offline' always."""
+    configured = grader_kind(settings.with_overrides(mode="auto")) == "llm" or settings.mode == "llm"
+    return ["llm", "offline"] if configured else ["offline"]
+
+
 def build_grader(settings: Settings, offline_grader: OfflineGrader,
                  chat_client: ChatClient | None = None) -> Grader:
     """The grader the settings select, answering 'I don't know' itself before any grader runs.
@@ -62,7 +75,7 @@ def build_grader(settings: Settings, offline_grader: OfflineGrader,
     embedder checks that the LLM's evidence says each key point; otherwise OFFLINE_GRADER alone.
     CHAT_CLIENT replaces the one the settings describe.
     """
-    if not settings.uses_llm:
+    if grader_kind(settings) == "offline":
         return DontKnowFilter(offline_grader)
     client = chat_client or chat_client_for(settings)
     llm_grader = LLMGrader(client, settings.strictness, embedder=offline_grader.embedder)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from interviewer.embeddings import Embedder
-from interviewer.grading.text import SENTENCE_BREAK
+from interviewer.text import SENTENCE_BREAK
 
 # Cosine (all-MiniLM-L6-v2) a quote needs with the key point it is cited for. On the interview dev set
 # (../shared/benchmarks/interview/dev.jsonl, 188 answers) 95% of the key points a human marked covered

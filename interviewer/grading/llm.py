@@ -8,8 +8,9 @@ from interviewer.embeddings import Embedder
 from interviewer.grading.evidence import CUT, ZERO_WIDTH, answer_content, quotes_say_key_points
 from interviewer.grading.offline import feedback as checklist_feedback
 from interviewer.llm import ChatClient, LLMError
-from interviewer.models import STATUS_CREDIT, Grade, KeyPointResult, MistakeFound, Question
+from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
 from interviewer.prompts import Prompt, fence_for, load_prompt
+from interviewer.scoring import checklist_score, rounded_score
 
 GRADER_NAME = "llm"
 STATUSES = ("covered", "partial", "missed")
@@ -107,7 +108,7 @@ def grade_from_reply(question: Question, answer: str, reply: dict, model: str,
     score = min(model_score(reply.get("score")), checklist_ceiling(results))
     return Grade(
         question_id=question.id,
-        score=round(score * 2) / 2,
+        score=rounded_score(score),
         grader=GRADER_NAME,
         key_points=tuple(results),
         feedback=clean_feedback(reply.get("feedback")) or checklist_feedback(results, mistakes),
@@ -118,7 +119,7 @@ def grade_from_reply(question: Question, answer: str, reply: dict, model: str,
 
 
 def model_score(value: object) -> float:
-    """The model's score clamped to 0-10; anything but a number is rejected."""
+    """The model's score (clamped and rounded later, with the rest); anything but a number is rejected."""
     if isinstance(value, str):
         value = re.sub(r"\s*/\s*10\s*$", "", value.strip())
     try:
@@ -127,7 +128,7 @@ def model_score(value: object) -> float:
         score = float("nan")
     if score != score or score in (float("inf"), float("-inf")):
         raise LLMError("the reply's score was not a number")
-    return min(10.0, max(0.0, score))
+    return score
 
 
 def checklist(question: Question, answer: str, items: list) -> list[KeyPointResult]:
@@ -214,7 +215,7 @@ def found_mistakes(answer: str, items: list) -> list[MistakeFound]:
 
 def checklist_ceiling(results: list[KeyPointResult]) -> float:
     """The most the checklist supports: 10 times the mean credit (covered 1, partial 0.5)."""
-    return 10.0 * sum(STATUS_CREDIT[r.status] for r in results) / max(1, len(results))
+    return checklist_score(r.status for r in results)
 
 
 def clean_feedback(value: object) -> str:

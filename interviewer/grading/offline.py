@@ -11,30 +11,30 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from interviewer.config import STRICTNESS_LEVELS
 from interviewer.embeddings import Embedder
 from interviewer.grading.evidence import CUT, answer_content
 from interviewer.grading.score_model import ScoreModel, load_score_model
 from interviewer.grading.signals import answer_signals, token_precision, token_recall
-from interviewer.grading.text import (
+from interviewer.grading.vectors import QuestionTokens, QuestionVectors, VectorSource, rubric_text
+from interviewer.index import BankIndex
+from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
+from interviewer.scoring import rounded_score
+from interviewer.text import (
     asked_stems,
     content_stems,
     denies,
     negated,
     novelty,
     opposed,
-    reference_sentences,
     same_polarity,
     says_nothing_new,
     shared_share,
     split_units,
     words,
 )
-from interviewer.grading.vectors import QuestionTokens, QuestionVectors, VectorSource, rubric_text
-from interviewer.index import BankIndex
-from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
 
 GRADER_NAME = "offline"
-STRICTNESS_LEVELS = ("lenient", "standard", "strict")
 # How far each level moves the similarity thresholds, the score model's raw value, and what a mistake costs.
 STRICTNESS_SHIFT = {"lenient": -0.05, "standard": 0.0, "strict": 0.05}
 STRICTNESS_RAW_SHIFT = {"lenient": 0.05, "standard": 0.0, "strict": -0.05}
@@ -149,7 +149,7 @@ class OfflineGrader:
         raw = min(model_score, ceiling) - t.mistake_penalty * len(found.mistakes)
         return Grade(
             question_id=question.id,
-            score=round(min(10.0, max(0.0, raw)) * 2) / 2,
+            score=rounded_score(raw),
             grader=self.name,
             key_points=tuple(results),
             feedback=feedback(results, found.mistakes),
@@ -200,7 +200,7 @@ class OfflineGrader:
         fit best: they earn nothing, though unlike contradictions they are not reported as wrong. A
         sentence cut into clauses is judged by its clauses, and denies when they deny most of it."""
         t = self.thresholds
-        texts = list(question.key_points) + reference_sentences(question.reference)
+        texts = [*question.key_points, *question.reference_sentences]
         similarity = self._target_similarity(targets, vectors)
         denied: set[str] = set()
         for row, unit in enumerate(units):
@@ -328,7 +328,7 @@ class OfflineGrader:
         t = self.thresholds
         q = targets.question[0]
         points = list(question.key_points)
-        texts = points + reference_sentences(question.reference)
+        texts = [*points, *question.reference_sentences]
         similarity = self._target_similarity(targets, vectors)
         candidates: list[tuple[int, int]] = []
         for row, unit in enumerate(units):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from interviewer.embeddings import TokenVectors
-from interviewer.grading.text import STOPWORDS, asked_stems, content_stems, negated, novelty, words
+from interviewer.text import STOPWORDS, asked_stems, content_stems, negated, novelty, words
 
 SIGNAL_NAMES = (
     "token_recall",  # how much of each key point's wording the answer's tokens match, in meaning

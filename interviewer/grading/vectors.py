@@ -9,7 +9,6 @@ import numpy as np
 
 from interviewer.embeddings import Embedder, TokenVectors
 from interviewer.errors import CorpusError
-from interviewer.grading.text import reference_sentences
 from interviewer.index import BankIndex
 from interviewer.models import Question
 
@@ -85,7 +84,7 @@ class VectorSource:
 
     def _embed(self, question: Question) -> QuestionVectors:
         groups = [[question.question], list(question.key_points), list(question.mistakes),
-                  reference_sentences(question.reference)]
+                  question.reference_sentences]
         vectors = self.embedder.embed([text for group in groups for text in group])
         parts, start = [], 0
         for group in groups:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -14,11 +15,11 @@ from typing import Any
 
 from interviewer.config import Settings
 from interviewer.errors import BackendError, InterviewerError
+from interviewer.grading.choice import grader_kind, grader_kinds
 from interviewer.runtime import Runtime
+from interviewer.session import Interview
 from interviewer.web import render
-from interviewer.web import sitting as flow
 from interviewer.web.export import write_export
-from interviewer.web.sitting import Sitting
 
 LOG = logging.getLogger(__name__)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -49,7 +50,6 @@ class Screen:
     submit: Any
     hint: Any
     skip: Any
-    follow_up: Any
     retake: Any
     next: Any
     end: Any
@@ -84,7 +84,7 @@ def layout(runtime: Runtime) -> Screen:
                                info="Separate several with commas; matched by meaning.")
         with gr.Row():
             count = gr.Slider(1, 20, value=5, step=1, label="Questions")
-            grader = gr.Radio(flow.grader_choices(settings), value=flow.default_grader(settings),
+            grader = gr.Radio(grader_kinds(settings), value=grader_kind(settings),
                               label="Grader", info="The LLM is offered when one is configured.")
             seconds = gr.Number(0, minimum=0, precision=0, label="Seconds per question",
                                 info="0: no timer. When time is up, the answer typed so far is graded.")
@@ -102,7 +102,6 @@ def layout(runtime: Runtime) -> Screen:
                 submit = gr.Button("Answer", variant="primary")
                 hint = gr.Button("Hint")
                 skip = gr.Button("Skip")
-                follow_up = gr.Button("Follow-up (LLM)")
                 retake = gr.Button("Retake")
                 next_button = gr.Button("Next")
                 end = gr.Button("End", variant="stop")
@@ -120,12 +119,12 @@ def layout(runtime: Runtime) -> Screen:
             download = gr.DownloadButton("Download the session (Markdown)")
             restart = gr.Button("New interview")
     return Screen(state, setup, topics, free_text, count, grader, seconds, start, status, interview,
-                  chatbot, countdown, timer, controls, answer, submit, hint, skip, follow_up, retake,
+                  chatbot, countdown, timer, controls, answer, submit, hint, skip, retake,
                   next_button, end, disagree, my_score, my_reason, record, summary_panel, summary,
                   question_chart, topic_chart, download, restart)
 
 
-def show(screen: Screen, sitting: Sitting | None, clear_answer: bool = False) -> dict:
+def show(screen: Screen, sitting: Interview | None, clear_answer: bool = False) -> dict:
     """Every component as the sitting's phase wants it: which panels and buttons are live, the chat,
     the countdown, and at the end the summary, charts and export."""
     import gradio as gr
@@ -140,7 +139,7 @@ def show(screen: Screen, sitting: Sitting | None, clear_answer: bool = False) ->
         screen.setup: gr.Column(visible=False),
         screen.interview: gr.Column(visible=True),
         screen.chatbot: render.chat(sitting),
-        screen.countdown: render.countdown(flow.seconds_left(sitting)),
+        screen.countdown: render.countdown(sitting.seconds_left()),
         screen.timer: gr.Timer(active=sitting.deadline is not None),
         screen.controls: gr.Column(visible=not ended),
         screen.answer: gr.Textbox(interactive=waiting, **({"value": ""} if clear_answer else {})),
@@ -148,8 +147,6 @@ def show(screen: Screen, sitting: Sitting | None, clear_answer: bool = False) ->
         screen.submit: gr.Button(interactive=waiting),
         screen.hint: gr.Button(interactive=waiting),
         screen.skip: gr.Button(interactive=waiting),
-        # a follow-up needs an LLM to write it: without one the button is not offered
-        screen.follow_up: gr.Button(interactive=graded, visible=sitting.coach.asks_follow_ups),
         **{b: gr.Button(interactive=graded) for b in (screen.retake, screen.next)},
         screen.end: gr.Button(interactive=not ended),
         screen.disagree: gr.Accordion(visible=graded),
@@ -163,14 +160,13 @@ def show(screen: Screen, sitting: Sitting | None, clear_answer: bool = False) ->
     return update
 
 
-def working(screen: Screen, sitting: Sitting, note: str, answer: str = "") -> dict:
+def working(screen: Screen, sitting: Interview, note: str, answer: str = "") -> dict:
     """The chat while slow work runs: the answer being graded and a note; the buttons wait."""
     import gradio as gr
 
     pending = ([{"role": "user", "content": render.literal(answer)}] if answer else []) + [
         {"role": "assistant", "content": f"*{note}*"}]
-    buttons = (screen.submit, screen.hint, screen.skip, screen.follow_up, screen.retake, screen.next,
-               screen.end)
+    buttons = (screen.submit, screen.hint, screen.skip, screen.retake, screen.next, screen.end)
     return {screen.chatbot: render.chat(sitting) + pending,
             **{b: gr.Button(interactive=False) for b in buttons}}
 
@@ -192,7 +188,7 @@ class Handlers:
         self.runtime = runtime
         self.screen = screen
 
-    def perform(self, sitting: Sitting | None, act: Callable[[Sitting], object],
+    def perform(self, sitting: Interview | None, act: Callable[[Interview], object],
                 clears: bool = False) -> dict:
         """Do ACT on the sitting; an error shows in the chat and leaves the answer box as it was."""
         if sitting is None:
@@ -201,7 +197,7 @@ class Handlers:
             try:
                 act(sitting)
             except Exception as exc:  # shown in the chat, never as a stack trace
-                flow.report_error(sitting, readable(exc))
+                sitting.report_error(readable(exc))
                 return show(self.screen, sitting)
         return show(self.screen, sitting, clear_answer=clears)
 
@@ -212,54 +208,50 @@ class Handlers:
         if not self.runtime.ready:
             yield {self.screen.status: "*Loading the embedding model and index (a minute the first time)...*"}
         try:
-            sitting = flow.start(self.runtime, wanted, int(count), grader, float(seconds or 0))
+            questions = self.runtime.questions_on(wanted, max(1, int(count)), random.Random())
+            sitting = self.runtime.interview(questions, grader, float(seconds or 0))
         except Exception as exc:  # shown beside the start button, never as a stack trace
             yield {self.screen.status: f"⚠️ **Error:** {readable(exc)}"}
             return
         yield {self.screen.state: sitting, self.screen.status: "",
                **show(self.screen, sitting, clear_answer=True)}
 
-    def answer(self, sitting: Sitting | None, text: str) -> Iterator[dict]:
+    def answer(self, sitting: Interview | None, text: str) -> Iterator[dict]:
         """Grade the answer, showing it with a note while the grader works."""
         if sitting is not None and sitting.phase in ("asking", "follow-up") and text.strip():
             yield working(self.screen, sitting, "Grading...", text)
-        yield self.perform(sitting, lambda s: flow.answer(s, text), clears=True)
+        yield self.perform(sitting, lambda s: s.answer(text), clears=True)
 
-    def hint(self, sitting: Sitting | None) -> Iterator[dict]:
+    def hint(self, sitting: Interview | None) -> Iterator[dict]:
         if sitting is not None and sitting.coach.client is not None:
             yield working(self.screen, sitting, "Writing a hint...")
-        yield self.perform(sitting, flow.hint)
+        yield self.perform(sitting, Interview.hint)
 
-    def follow_up(self, sitting: Sitting | None) -> Iterator[dict]:
-        if sitting is not None and sitting.coach.asks_follow_ups:
-            yield working(self.screen, sitting, "Writing a follow-up question...")
-        yield self.perform(sitting, flow.ask_follow_up)
+    def skip(self, sitting: Interview | None) -> dict:
+        return self.perform(sitting, Interview.skip)
 
-    def skip(self, sitting: Sitting | None) -> dict:
-        return self.perform(sitting, flow.skip)
+    def retake(self, sitting: Interview | None) -> dict:
+        return self.perform(sitting, Interview.retake, clears=True)
 
-    def retake(self, sitting: Sitting | None) -> dict:
-        return self.perform(sitting, flow.retake, clears=True)
+    def next(self, sitting: Interview | None) -> dict:
+        return self.perform(sitting, Interview.next, clears=True)
 
-    def next(self, sitting: Sitting | None) -> dict:
-        return self.perform(sitting, flow.next_question, clears=True)
+    def end(self, sitting: Interview | None) -> dict:
+        return self.perform(sitting, Interview.end)
 
-    def end(self, sitting: Sitting | None) -> dict:
-        return self.perform(sitting, flow.end)
+    def disagree(self, sitting: Interview | None, score: float | None, reason: str) -> dict:
+        return self.perform(sitting, lambda s: s.disagree(score, reason or ""))
 
-    def disagree(self, sitting: Sitting | None, score: float | None, reason: str) -> dict:
-        return self.perform(sitting, lambda s: flow.disagree(s, score, reason or ""))
-
-    def tick(self, sitting: Sitting | None, text: str) -> dict:
+    def tick(self, sitting: Interview | None, text: str) -> dict:
         """Once a second while a countdown runs: the time left; at zero, grade what is typed."""
         import gradio as gr
 
         if sitting is None or sitting.deadline is None:
             return {self.screen.countdown: "", self.screen.timer: gr.Timer(active=False)}
-        left = flow.seconds_left(sitting)
+        left = sitting.seconds_left()
         if left:
             return {self.screen.countdown: render.countdown(left)}
-        return self.perform(sitting, lambda s: flow.time_up(s, text or ""), clears=True)
+        return self.perform(sitting, lambda s: s.time_up(text or ""), clears=True)
 
     def restart(self) -> dict:
         return show(self.screen, None)
@@ -274,7 +266,7 @@ def wire(screen: Screen, handlers: Handlers) -> None:
     screen.start.click(handlers.start, [screen.topics, screen.free_text, screen.count, screen.grader,
                                         screen.seconds], api_name="start", show_progress="minimal", **queued)
     screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer", **quiet)
-    for name in ("hint", "skip", "follow_up", "retake", "next", "end"):
+    for name in ("hint", "skip", "retake", "next", "end"):
         getattr(screen, name).click(getattr(handlers, name), [screen.state], api_name=name, **quiet)
     screen.record.click(handlers.disagree, [screen.state, screen.my_score, screen.my_reason],
                         api_name="disagree", **quiet)

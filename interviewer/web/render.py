@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.display import model_label
 from interviewer.models import Grade, Question
-from interviewer.web.sitting import Said, Sitting, scores_by_topic, weak_points
+from interviewer.session import Interview, Said, Turn
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,10 +92,10 @@ def message(said: Said, total: int) -> dict:
     return {"role": "assistant", "content": content}
 
 
-def chat(sitting: Sitting, pending: str = "") -> list[dict]:
+def chat(interview: Interview, pending: str = "") -> list[dict]:
     """The transcript as chat messages; PENDING is an answer being graded, shown with a notice."""
-    total = len(sitting.interview.questions)
-    messages = [message(said, total) for said in sitting.transcript]
+    total = len(interview.questions)
+    messages = [message(said, total) for said in interview.transcript]
     if pending:
         messages += [{"role": "user", "content": literal(pending)},
                      {"role": "assistant", "content": "*Grading...*"}]
@@ -110,47 +110,46 @@ def countdown(seconds: float | None) -> str:
     return f"Time left for this question: **{whole // 60}:{whole % 60:02d}**"
 
 
-def turn_result(sitting: Sitting, position: int) -> str:
+def turn_result(turn: Turn) -> str:
     """A turn's score ('skipped' if it was), with the candidate's own grade beside it."""
-    turn = sitting.interview.turns[position]
     if turn.grade is None:
         return "skipped"
-    mine = sitting.disagreements.get(position)
+    mine = turn.own_grade
     return f"{turn.grade.score:g}/10" + (f" (yours: {mine.score:g}/10)" if mine else "")
 
 
-def summary(sitting: Sitting) -> str:
+def summary(interview: Interview) -> str:
     """Scores per question and topic, the mean, and the weakest key points to review."""
-    interview = sitting.interview
     if not interview.turns:
         return "## Summary\n\nNo question was answered."
     rows = [f"| {i + 1} | `{t.question.id}` | {t.question.title or t.question.question[:60]} | "
-            f"{turn_result(sitting, i)} |" for i, t in enumerate(interview.turns)]
+            f"{turn_result(t)} |" for i, t in enumerate(interview.turns)]
     lines = ["## Summary", "", "| # | id | question | score |", "| --- | --- | --- | --- |", *rows]
-    mean = interview.mean_score()
+    result = interview.summary()
+    mean = result.mean_score
     lines += ["", f"**Mean score: {mean:.1f}/10**" if mean is not None else "**No answer was graded.**"]
-    topics = scores_by_topic(interview)
+    topics = result.topic_scores
     if topics:
         lines += ["", "**Per topic:** " + " · ".join(f"{name} {score:.1f}" for name, score in topics.items())]
-    weak = weak_points(interview)
+    weak = result.weak_points
     if weak:
         lines += ["", "### Key points to review", ""]
         lines += [f"- {MARKS[k.status]} {k.status} · `{q.id}`: {k.text}" for q, k in weak[:WEAK_POINTS_SHOWN]]
     return "\n".join(lines)
 
 
-def question_scores(sitting: Sitting) -> pd.DataFrame:
+def question_scores(interview: Interview) -> pd.DataFrame:
     """Score per question for the chart (0 for a skipped question)."""
     import pandas as pd
 
     rows = [{"question": f"Q{i + 1} {t.question.id}", "score": t.grade.score if t.grade else 0.0}
-            for i, t in enumerate(sitting.interview.turns)]
+            for i, t in enumerate(interview.turns)]
     return pd.DataFrame(rows, columns=["question", "score"])
 
 
-def topic_scores(sitting: Sitting) -> pd.DataFrame:
+def topic_scores(interview: Interview) -> pd.DataFrame:
     """Mean score per topic for the chart."""
     import pandas as pd
 
-    rows = [{"topic": name, "score": score} for name, score in scores_by_topic(sitting.interview).items()]
+    rows = [{"topic": name, "score": score} for name, score in interview.summary().topic_scores.items()]
     return pd.DataFrame(rows, columns=["topic", "score"])

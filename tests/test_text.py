@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.grading.text import (
+from interviewer.text import (
     affirmed,
     asked_stems,
     denies,

@@ -1,4 +1,5 @@
-"""Cutting an answer into statements and the lexical signals the offline grader uses beside embeddings."""
+"""General text handling: words, stems, negation, and cutting text into statements and sentences; used by
+the bank, the grader, coaching and evaluation."""
 
 from __future__ import annotations
 
