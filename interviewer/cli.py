@@ -13,6 +13,7 @@ import click
 
 from interviewer import display
 from interviewer.config import STRICTNESS_LEVELS, Settings, apply, flag_name, load_settings
+from interviewer.crash_log import record_unexpected, unexpected_message
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
@@ -24,7 +25,8 @@ QUIT_WORDS = {"/quit", "quit", "/exit", "exit"}
 
 
 class ReportingGroup(click.Group):
-    """Turns InterviewerError into one 'Error: ...' line and a non-zero exit."""
+    """Turns any error into one 'Error: ...' line and a non-zero exit: an InterviewerError says what to
+    do; anything else is a bug, its traceback written to the data folder's error log, named in the line."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -32,6 +34,13 @@ class ReportingGroup(click.Group):
         except InterviewerError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # the last resort: one line, never a traceback
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+            log = record_unexpected(exc, settings.data_dir)
+            click.echo(f"Error: {unexpected_message(exc, log)}", err=True)
+            sys.exit(1)
 
 
 def grader_flags(function: Callable) -> Callable:
@@ -204,9 +213,9 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
         Conversation(interview).run()
     except KeyboardInterrupt:
         click.echo("\nStopped.")
-        return
-    if interview.turns:
-        click.echo(display.summary_block(interview.summary()))
+    finally:  # what was answered is summed up however the interview ends
+        if interview.turns:
+            click.echo(display.summary_block(interview.summary()))
 
 
 @cli.command()

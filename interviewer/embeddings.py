@@ -58,6 +58,43 @@ def resolve_model(name: str) -> str:
     return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
 
 
+def check_model_and_device(model: str, device: str) -> None:
+    """Fail fast, before an answer is taken, on a DEVICE torch does not know or this machine lacks, or a
+    MODEL that is neither a folder nor already in the local Hugging Face cache (nothing is downloaded)."""
+    location = resolve_model(model)
+    if not Path(location).is_dir() and not in_hub_cache(location):
+        raise BackendError(f"embedding model {model!r} is neither a folder nor in the local Hugging Face "
+                           "cache, and nothing is downloaded: name a local model folder with --model or "
+                           f"INTERVIEWER_MODEL, or use the shipped {SHIPPED_MODEL!r}")
+    if device != "cpu":
+        check_device(device)
+
+
+def in_hub_cache(repo_id: str) -> bool:
+    """True when the hub model REPO_ID is in the local cache."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except ValueError:  # not a valid repository id
+        return False
+
+
+def check_device(device: str) -> None:
+    """A BackendError naming DEVICE unless torch knows it and this machine has it."""
+    import torch
+
+    try:
+        kind = torch.device(device).type
+    except RuntimeError:
+        raise BackendError(f"device {device!r} is not a torch device: set device to 'cpu' (or e.g. "
+                           "'cuda', 'cuda:1', 'mps') with INTERVIEWER_DEVICE or the config file") from None
+    available = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
+    if not available.get(kind, False):
+        raise BackendError(f"device {device!r} is not available on this machine: set device to 'cpu' "
+                           "with INTERVIEWER_DEVICE or the config file")
+
+
 def model_identity(location: str) -> str:
     """Name plus a hash of the model's configuration and weight sizes, so edits change it."""
     path = Path(location)

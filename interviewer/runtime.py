@@ -10,7 +10,7 @@ from collections.abc import Callable
 from interviewer.coaching import Coach
 from interviewer.config import Settings
 from interviewer.corpus import Bank, load_bank
-from interviewer.embeddings import SentenceTransformerEmbedder
+from interviewer.embeddings import SentenceTransformerEmbedder, check_model_and_device
 from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
 from interviewer.grading.choice import build_grader, grader_kind, grader_kinds
@@ -101,6 +101,7 @@ class Runtime:
         """An interview on QUESTIONS graded by MODE's grader ('llm' or 'offline'; default: the settings'
         choice), SECONDS per question (0: no timer), its first question asked at once: the grader is
         fetched at the first answer, ON_WAIT called if the index is still loading then."""
+        check_model_and_device(self.settings.model, self.settings.device)
         available = grader_kinds(self.settings)
         if mode is not None and mode not in available:
             raise InterviewerError(f"grader {mode!r} is not available here; choose one of "

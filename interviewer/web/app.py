@@ -11,9 +11,12 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from interviewer.config import Settings
+from interviewer.crash_log import record_unexpected, unexpected_message
+from interviewer.embeddings import check_model_and_device
 from interviewer.errors import BackendError, InterviewerError
 from interviewer.grading.choice import grader_kind, grader_kinds
 from interviewer.runtime import Runtime
@@ -171,13 +174,14 @@ def working(screen: Screen, sitting: Interview, note: str, answer: str = "") -> 
             **{b: gr.Button(interactive=False) for b in buttons}}
 
 
-def readable(exc: Exception) -> str:
-    """An error as a sentence for the chat; anything but an InterviewerError is logged with its traceback."""
+def readable(exc: Exception, data_dir: Path) -> str:
+    """An error as a sentence for the chat; anything but an InterviewerError is a bug, its traceback
+    written to the error log in DATA_DIR (and the server's log), named in the sentence."""
     if isinstance(exc, InterviewerError):
         text = str(exc)
     else:
         LOG.exception("web chat: unexpected error")
-        text = f"something went wrong ({type(exc).__name__}: {exc})"
+        text = unexpected_message(exc, record_unexpected(exc, data_dir))
     return text[:1].upper() + text[1:]
 
 
@@ -197,7 +201,7 @@ class Handlers:
             try:
                 act(sitting)
             except Exception as exc:  # shown in the chat, never as a stack trace
-                sitting.report_error(readable(exc))
+                sitting.report_error(readable(exc, self.runtime.settings.data_dir))
                 return show(self.screen, sitting)
         return show(self.screen, sitting, clear_answer=clears)
 
@@ -211,7 +215,7 @@ class Handlers:
             questions = self.runtime.questions_on(wanted, max(1, int(count)), random.Random())
             sitting = self.runtime.interview(questions, grader, float(seconds or 0))
         except Exception as exc:  # shown beside the start button, never as a stack trace
-            yield {self.screen.status: f"⚠️ **Error:** {readable(exc)}"}
+            yield {self.screen.status: f"⚠️ **Error:** {readable(exc, self.runtime.settings.data_dir)}"}
             return
         yield {self.screen.state: sitting, self.screen.status: "",
                **show(self.screen, sitting, clear_answer=True)}
@@ -348,6 +352,7 @@ def pop_up(message: str) -> None:
 
 def serve(settings: Settings, say: Callable[[str], None]) -> None:
     """Serve the web chat until interrupted, saying its URL; the model loads while the first page opens."""
+    check_model_and_device(settings.model, settings.device)
     runtime = Runtime(settings, notify=pop_up)
     app = build_app(runtime)
     url = launch(app, settings)
