@@ -97,9 +97,8 @@ class Interview:
     turns: list[Turn] = field(default_factory=list)
     transcript: list[Said] = field(default_factory=list)
     earlier: dict[int, list[Turn]] = field(default_factory=dict)  # retaken answers, by position
-    follow_up: FollowUp | None = None  # asked and waiting for its answer
-    reviewing: bool = False
-    ended: bool = False
+    # 'asking', 'follow-up' (a follow-up awaits its answer), 'graded' (a grade is shown) or 'ended'
+    phase: str = field(default="asking", init=False)
     deadline: float | None = None
     started: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -112,15 +111,6 @@ class Interview:
         self._ask()
 
     # where it stands
-
-    @property
-    def phase(self) -> str:
-        """'asking', 'follow-up' (a follow-up awaits its answer), 'graded' (a grade is shown) or 'ended'."""
-        if self.ended:
-            return "ended"
-        if self.follow_up is not None:
-            return "follow-up"
-        return "graded" if self.reviewing else "asking"
 
     @property
     def position(self) -> int:
@@ -140,6 +130,11 @@ class Interview:
     def last_turn(self) -> Turn | None:
         """The turn taken last, if any."""
         return self.turns[-1] if self.turns else None
+
+    @property
+    def follow_up(self) -> FollowUp | None:
+        """The follow-up question waiting for its answer, if one is."""
+        return self.last_turn.follow_up if self.phase == "follow-up" else None
 
     # the operations
 
@@ -175,7 +170,6 @@ class Interview:
     def skip(self) -> None:
         """Skip the question and ask the next one (or end); during a follow-up, decline it."""
         if self.phase == "follow-up":
-            self.follow_up = None
             self._say("notice", "Follow-up skipped.")
             self._show_grade(self.last_turn.grade)
             return
@@ -191,7 +185,6 @@ class Interview:
             raise MoveError("a retake comes after a graded answer")
         position = len(self.turns) - 1
         self.earlier.setdefault(position, []).append(self.turns.pop())
-        self.reviewing = False
         self._say("notice", "Retake: answer again. The new grade replaces this one; the export keeps both.")
         self._ask()
 
@@ -199,12 +192,11 @@ class Interview:
         """Move on after a grade: the next question, or the end when none is left."""
         if self.phase != "graded":
             raise MoveError("answer or skip the question first")
-        self.reviewing = False
         self._move_on()
 
     def end(self) -> None:
         """End the interview at any time; questions not reached are left out of the summary."""
-        self.ended, self.reviewing, self.follow_up, self.deadline = True, False, None, None
+        self.phase, self.deadline = "ended", None
 
     def disagree(self, score: float | None, reason: str = "") -> None:
         """Record the candidate's own grade (0 to 10) of the answer just graded, beside the grader's."""
@@ -252,6 +244,7 @@ class Interview:
     # the steps behind them
 
     def _ask(self) -> None:
+        self.phase = "asking"
         self._say("question", question=self.current(), number=self.position + 1)
         self._start_timer()
 
@@ -262,11 +255,11 @@ class Interview:
             self._ask()
 
     def _answer_follow_up(self, text: str) -> Grade:
-        turn, follow_up = self.last_turn, self.follow_up
+        turn = self.last_turn
+        follow_up = turn.follow_up
         grade, notices = self._graded(follow_up_question(turn.question, follow_up), text, follow_up.question)
         turn.follow_up_answer = text
         turn.grade = fold_follow_up(turn.grade, grade, follow_up)
-        self.follow_up = None
         self._say_answer(text, notices)
         self._show_grade(turn.grade)
         return turn.grade
@@ -279,7 +272,7 @@ class Interview:
         follow_up = self.coach.follow_up(turn.question, turn.answer, turn.grade)
         if follow_up is None:
             return False
-        self.follow_up = turn.follow_up = follow_up
+        turn.follow_up, self.phase = follow_up, "follow-up"
         self._say("follow-up", follow_up.question)
         self._start_timer()
         return True
@@ -315,7 +308,7 @@ class Interview:
     def _show_grade(self, grade: Grade) -> None:
         """Say the grade; the timer stops until the next question."""
         self._say("grade", grade=grade)
-        self.reviewing, self.deadline = True, None
+        self.phase, self.deadline = "graded", None
 
     def _start_timer(self) -> None:
         seconds = self.seconds_per_question
