@@ -84,7 +84,7 @@ def parse_topic(name: Any, entry: Any, where: str) -> Topic:
     return Topic(str(name), entry["description"], tuple(keywords), title)
 
 
-class EntryError:
+class EntryErrors:
     """Builds the one-line error of one bank entry: 'FILE:LINE: entry ID: problem'."""
 
     def __init__(self, entry: PlacedDict, path: Path, number: int) -> None:
@@ -96,7 +96,7 @@ class EntryError:
         return CorpusError(f"{self.path}:{line or self.entry.line_of(field)}: entry {self.name}: {problem}")
 
 
-def _text(entry: PlacedDict, field: str, error: EntryError) -> str:
+def _text(entry: PlacedDict, field: str, error: EntryErrors) -> str:
     value = entry[field]
     if not isinstance(value, str) or not value.strip():
         raise error(field, f"'{field}' must be non-empty text, not {describe(value)}")
@@ -104,7 +104,7 @@ def _text(entry: PlacedDict, field: str, error: EntryError) -> str:
 
 
 def _string_list(entry: PlacedDict, field: str, bounds: tuple[int, int],
-                 error: EntryError) -> tuple[str, ...]:
+                 error: EntryErrors) -> tuple[str, ...]:
     if field not in entry:
         return ()  # an optional list left out
     value, (low, high) = entry[field], bounds
@@ -119,7 +119,7 @@ def _string_list(entry: PlacedDict, field: str, bounds: tuple[int, int],
     return tuple(v.strip() for v in value)
 
 
-def _source(entry: PlacedDict, error: EntryError) -> Source:
+def _source(entry: PlacedDict, error: EntryErrors) -> Source:
     source = entry["source"]
     if isinstance(source, dict) and isinstance(source.get("file"), str):
         position = source.get("position", 0)
@@ -128,12 +128,12 @@ def _source(entry: PlacedDict, error: EntryError) -> Source:
     raise error("source", "'source' must be a mapping with 'file' and integer 'position'")
 
 
-def parse_entry(entry: Any, path: Path, topic_names: set[str], number: int = 1, line: int = 1) -> Question:
+def parse_entry(entry: Any, path: Path, topic_names: set[str], number: int, line: int) -> Question:
     """Validate the NUMBERth entry of a bank file, at LINE, and turn it into a Question."""
     if not isinstance(entry, PlacedDict):
         raise CorpusError(f"{path}:{line}: entry #{number} is {describe(entry)}, not a mapping of "
                           f"fields ({', '.join(REQUIRED)}, ...)")
-    error = EntryError(entry, path, number)
+    error = EntryErrors(entry, path, number)
     missing = [f for f in REQUIRED if f not in entry]
     if missing:
         raise error("", f"missing field '{missing[0]}'")
