@@ -8,16 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-import yaml
-
 from interviewer.errors import ConfigError
 from interviewer.shipped import shipped_folder
+from interviewer.yaml_files import CONFIG_FILE, PlacedDict, describe, line_of, read_yaml
 
 ENV_PREFIX = "INTERVIEWER_"
+CONFIG_VARIABLE = ENV_PREFIX + "CONFIG"
 SHIPPED_MODEL = "all-MiniLM-L6-v2"
 MODES = ("auto", "offline", "llm")
 STRICTNESS_LEVELS = ("lenient", "standard", "strict")
 PATH_SETTINGS = ("bank", "cache_dir", "data_dir")
+TEXT_SETTINGS = ("model", "device", "base_url", "api_key", "llm_model", "web_host")
 
 
 def user_folder(kind: str, env_var: str, fallback: str) -> Path:
@@ -125,7 +126,9 @@ class Settings:
 def coerce(name: str, value: object) -> object:
     """The value as the setting's type, or a ConfigError naming the setting and what it accepts."""
     if name in PATH_SETTINGS:
-        return Path(str(value)).expanduser()
+        return Path(text_setting(name, value, "a text path")).expanduser()
+    if name in TEXT_SETTINGS:
+        return text_setting(name, value, "text")
     if name == "timeout":
         return number(name, value, float, "a number of seconds above 0", lambda v: v > 0)
     if name == "retries":
@@ -143,6 +146,21 @@ def coerce(name: str, value: object) -> object:
     return str(value)
 
 
+def text_setting(name: str, value: object, wanted: str) -> str:
+    """VALUE if it is non-empty text (a YAML number or mapping is a mistake here), else a ConfigError."""
+    if isinstance(value, Path):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        hint = "; put it in quotes" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+        raise ConfigError(f"setting '{name}' must be {wanted}, not {describe(value)}{hint}")
+    return value
+
+
+def shown(value: object) -> str:
+    """A bad value as an error shows it: quoted if it is text or a number, else what kind of value it is."""
+    return repr(str(value)) if isinstance(value, (str, int, float)) else describe(value)
+
+
 def number(name: str, value: object, kind: type, wanted: str, valid: Callable[[float], bool]) -> float | int:
     """VALUE converted to KIND (int or float) and checked, or a one-line ConfigError."""
     try:
@@ -152,7 +170,7 @@ def number(name: str, value: object, kind: type, wanted: str, valid: Callable[[f
     if kind is int and not converted.is_integer():
         converted = math.nan
     if isinstance(value, bool) or not math.isfinite(converted) or not valid(converted):
-        raise ConfigError(f"setting '{name}' must be {wanted}, not {str(value)!r}")
+        raise ConfigError(f"setting '{name}' must be {wanted}, not {shown(value)}")
     return kind(converted)
 
 
@@ -169,30 +187,43 @@ def choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
     """VALUE lower-cased if it is one of ALLOWED, else a one-line ConfigError."""
     text = str(value).strip().lower()
     if text not in allowed:
-        raise ConfigError(f"setting '{name}' must be one of {', '.join(allowed)}, not {str(value)!r}")
+        raise ConfigError(f"setting '{name}' must be one of {', '.join(allowed)}, not {shown(value)}")
     return text
 
 
-def default_config_path() -> Path:
-    """The user's config file: $INTERVIEWER_CONFIG or ~/.config/interviewer/config.yaml."""
-    explicit = os.environ.get(ENV_PREFIX + "CONFIG")
-    return Path(explicit) if explicit else user_folder("config", "XDG_CONFIG_HOME", ".config") / "config.yaml"
+def config_file(explicit: Path | None = None) -> Path | None:
+    """The config file to read: --config, else $INTERVIEWER_CONFIG, else the default one if it exists.
+
+    A file named by --config or INTERVIEWER_CONFIG must exist: a typo there would otherwise be ignored."""
+    if explicit is not None:
+        return named_file(Path(explicit), f"--config {explicit}")
+    from_environment = os.environ.get(CONFIG_VARIABLE)
+    if from_environment:
+        return named_file(Path(from_environment).expanduser(), f"{CONFIG_VARIABLE}={from_environment}")
+    default = user_folder("config", "XDG_CONFIG_HOME", ".config") / "config.yaml"
+    return default if default.exists() else None
 
 
-def read_config_file(path: Path) -> dict:
-    """The settings in a YAML config file; an absent default file is empty."""
-    if not path.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of setting names to values")
+def named_file(path: Path, origin: str) -> Path:
+    """PATH if it exists; else a ConfigError naming where it was given (ORIGIN)."""
+    if not path.exists():
+        raise ConfigError(f"{origin}: no such file")
+    return path
+
+
+def read_config_file(path: Path) -> PlacedDict:
+    """The settings in a YAML config file, each key with its line; an empty file has none."""
+    data = read_yaml(path, what=CONFIG_FILE)
+    if data is None:
+        return PlacedDict()
+    if not isinstance(data, PlacedDict):
+        raise ConfigError(f"{path}:{line_of(data)}: expected a mapping of setting names to values, "
+                          f"not {describe(data)}")
     known = {f.name for f in fields(Settings)}
     for key in data:
         if key not in known:
-            raise ConfigError(f"{path}: unknown setting '{key}'; known: {', '.join(sorted(known))}")
+            raise ConfigError(f"{path}:{data.line_of(key)}: unknown setting {str(key)!r}; "
+                              f"known: {', '.join(sorted(known))}")
     return data
 
 
@@ -220,10 +251,11 @@ def apply(settings: Settings, values: dict, origin: Callable[[str], str]) -> Set
 
 def load_settings(config_path: Path | None = None, **flags: object) -> Settings:
     """Settings from defaults, the config file, the environment and command-line flags, in that order."""
-    path = config_path or default_config_path()
-    if config_path is not None and not config_path.is_file():
-        raise ConfigError(f"{config_path}: no such config file")
-    settings = apply(Settings(), read_config_file(path), lambda _: str(path))
+    settings = Settings()
+    path = config_file(config_path)
+    if path is not None:
+        values = read_config_file(path)
+        settings = apply(settings, values, lambda name: f"{path}:{values.line_of(name)}")
     settings = apply(settings, environment_values(), env_variable)
     return apply(settings, flags, flag_name)
 

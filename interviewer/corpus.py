@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import yaml
 
 from interviewer.errors import CorpusError
 from interviewer.models import Question, Source, Topic
+from interviewer.yaml_files import BANK_FILE, PlacedDict, PlacedList, describe, line_of, read_yaml
 
 TAXONOMY_FILE = "taxonomy.yaml"
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,40}$")
@@ -43,29 +45,18 @@ class Bank:
         return [topic.name for topic in self.taxonomy]
 
 
-class LineLoader(yaml.SafeLoader):
-    """A YAML loader that records the line of every mapping as '__line__'."""
+@dataclass(frozen=True)
+class Placed:
+    """A question and where its entry is: the bank file, the entry's line and the line of each field."""
 
+    question: Question
+    path: Path
+    line: int
+    field_lines: Mapping[Any, int]
 
-def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning syntax errors into 'file:line: problem'."""
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else "?"
-        raise CorpusError(f"{path}:{line}: invalid YAML: {exc.problem}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: cannot read: {exc}") from exc
+    def at(self, field: str = "") -> str:
+        """'FILE:LINE' of the entry, or of one of its fields."""
+        return f"{self.path}:{self.field_lines.get(field, self.line)}"
 
 
 def load_taxonomy(folder: Path) -> tuple[Topic, ...]:
@@ -73,83 +64,114 @@ def load_taxonomy(folder: Path) -> tuple[Topic, ...]:
     path = folder / TAXONOMY_FILE
     if not path.is_file():
         raise CorpusError(f"{path}: missing; a bank folder needs a taxonomy of topics")
-    data = read_yaml(path)
-    if not isinstance(data, dict) or len(data) <= 1:
-        raise CorpusError(f"{path}: expected a mapping of topic names to their descriptions")
-    topics = []
-    for name, entry in data.items():
-        if name == "__line__":
-            continue
-        if not isinstance(entry, dict) or not isinstance(entry.get("description"), str):
-            line = entry.get("__line__", "?") if isinstance(entry, dict) else "?"
-            raise CorpusError(f"{path}:{line}: topic {name!r} needs a 'description' string")
-        keywords = entry.get("keywords") or []
-        topics.append(Topic(str(name), entry["description"], tuple(str(k) for k in keywords),
-                            str(entry.get("title") or name)))
-    return tuple(topics)
+    data = read_yaml(path, what=BANK_FILE)
+    if not isinstance(data, PlacedDict) or not data:
+        raise CorpusError(f"{path}:{line_of(data)}: expected a mapping of topic names to their descriptions, "
+                          f"not {describe(data)}")
+    return tuple(parse_topic(name, entry, f"{path}:{data.line_of(name)}") for name, entry in data.items())
 
 
-def _string_list(entry: dict, field: str, bounds: tuple[int, int], where: str) -> tuple[str, ...]:
-    value = entry.get(field, [])
-    low, high = bounds
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise CorpusError(f"{where}: '{field}' must be a list of non-empty strings")
+def parse_topic(name: Any, entry: Any, where: str) -> Topic:
+    """One topic of the taxonomy: a mapping with a 'description' and optional 'keywords' and 'title'."""
+    if not isinstance(entry, PlacedDict) or not isinstance(entry.get("description"), str):
+        raise CorpusError(f"{where}: topic {name!r} needs a 'description' string")
+    keywords = entry.get("keywords") or []
+    title = entry.get("title") or str(name)
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        raise CorpusError(f"{where}: topic {name!r}: 'keywords' must be a list of strings")
+    if not isinstance(title, str):
+        raise CorpusError(f"{where}: topic {name!r}: 'title' must be text, not {describe(title)}")
+    return Topic(str(name), entry["description"], tuple(keywords), title)
+
+
+class EntryErrors:
+    """Builds the one-line error of one bank entry: 'FILE:LINE: entry ID: problem'."""
+
+    def __init__(self, entry: PlacedDict, path: Path, number: int) -> None:
+        self.entry, self.path = entry, path
+        given = entry.get("id")
+        self.name = given if isinstance(given, str) and ID_PATTERN.fullmatch(given) else f"#{number}"
+
+    def __call__(self, field: str, problem: str, line: int | None = None) -> CorpusError:
+        return CorpusError(f"{self.path}:{line or self.entry.line_of(field)}: entry {self.name}: {problem}")
+
+
+def _text(entry: PlacedDict, field: str, error: EntryErrors) -> str:
+    value = entry[field]
+    if not isinstance(value, str) or not value.strip():
+        raise error(field, f"'{field}' must be non-empty text, not {describe(value)}")
+    return value.strip()
+
+
+def _string_list(entry: PlacedDict, field: str, bounds: tuple[int, int],
+                 error: EntryErrors) -> tuple[str, ...]:
+    if field not in entry:
+        return ()  # an optional list left out
+    value, (low, high) = entry[field], bounds
+    if not isinstance(value, PlacedList):
+        raise error(field, f"'{field}' must be a list of non-empty strings, not {describe(value)}")
+    bad = [n for n, item in enumerate(value) if not isinstance(item, str) or not item.strip()]
+    if bad:
+        raise error(field, f"item {bad[0] + 1} of '{field}' is {describe(value[bad[0]])}, not non-empty text",
+                    value.lines[bad[0]])
     if not low <= len(value) <= high:
-        raise CorpusError(f"{where}: '{field}' has {len(value)} items; expected {low} to {high}")
+        raise error(field, f"'{field}' has {len(value)} items; expected {low} to {high}")
     return tuple(v.strip() for v in value)
 
 
-def _source(entry: dict, path: Path, where: str) -> Source:
+def _source(entry: PlacedDict, error: EntryErrors) -> Source:
     source = entry["source"]
     if isinstance(source, dict) and isinstance(source.get("file"), str):
         position = source.get("position", 0)
-        if isinstance(position, int):
+        if isinstance(position, int) and not isinstance(position, bool):
             return Source(source["file"], position)
-    raise CorpusError(f"{where}: 'source' must be a mapping with 'file' and integer 'position'")
+    raise error("source", "'source' must be a mapping with 'file' and integer 'position'")
 
 
-def parse_entry(entry: Any, path: Path, topic_names: set[str]) -> Question:
-    """Validate one bank entry and turn it into a Question."""
-    if not isinstance(entry, dict):
-        raise CorpusError(f"{path}: every entry must be a mapping, found {type(entry).__name__}")
-    line = entry.get("__line__", "?")
-    where = f"{path}:{line}: entry {entry.get('id', '?')}"
+def parse_entry(entry: Any, path: Path, topic_names: set[str], number: int, line: int) -> Question:
+    """Validate the NUMBERth entry of a bank file, at LINE, and turn it into a Question."""
+    if not isinstance(entry, PlacedDict):
+        raise CorpusError(f"{path}:{line}: entry #{number} is {describe(entry)}, not a mapping of "
+                          f"fields ({', '.join(REQUIRED)}, ...)")
+    error = EntryErrors(entry, path, number)
     missing = [f for f in REQUIRED if f not in entry]
     if missing:
-        raise CorpusError(f"{where}: missing field '{missing[0]}'")
-    unknown = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL) - {"__line__"})
+        raise error("", f"missing field '{missing[0]}'")
+    unknown = [key for key in entry if key not in REQUIRED + OPTIONAL]
     if unknown:
-        raise CorpusError(f"{where}: unknown field '{unknown[0]}'")
-    if not isinstance(entry["id"], str) or not ID_PATTERN.match(entry["id"]):
-        raise CorpusError(f"{where}: 'id' must be letters, digits, '-', '_' or '.'")
-    for field in ("question", "reference"):
-        if not isinstance(entry[field], str) or not entry[field].strip():
-            raise CorpusError(f"{where}: '{field}' must be non-empty text")
-    topics = _string_list(entry, "topics", TOPICS_RANGE, where)
+        raise error(unknown[0], f"unknown field {str(unknown[0])!r}")
+    if not isinstance(entry["id"], str) or not ID_PATTERN.fullmatch(entry["id"]):
+        raise error("id", "'id' must be 2 to 41 letters, digits, '-', '_' or '.', starting with a letter")
+    title = entry.get("title") or ""
+    if not isinstance(title, str):
+        raise error("title", f"'title' must be text, not {describe(title)}")
+    topics = _string_list(entry, "topics", TOPICS_RANGE, error)
     unknown_topics = [t for t in topics if t not in topic_names]
     if unknown_topics:
-        raise CorpusError(f"{where}: topic '{unknown_topics[0]}' is not in {TAXONOMY_FILE}")
+        raise error("topics", f"topic '{unknown_topics[0]}' is not in {TAXONOMY_FILE}")
     return Question(
         id=entry["id"],
-        title=str(entry.get("title") or ""),
-        question=entry["question"].strip(),
-        reference=entry["reference"].strip(),
-        key_points=_string_list(entry, "key_points", KEY_POINTS_RANGE, where),
+        title=title,
+        question=_text(entry, "question", error),
+        reference=_text(entry, "reference", error),
+        key_points=_string_list(entry, "key_points", KEY_POINTS_RANGE, error),
         topics=topics,
-        source=_source(entry, path, where),
-        related=_string_list(entry, "related", (0, 10), where),
-        mistakes=_string_list(entry, "mistakes", MISTAKES_RANGE, where),
+        source=_source(entry, error),
+        related=_string_list(entry, "related", (0, 10), error),
+        mistakes=_string_list(entry, "mistakes", MISTAKES_RANGE, error),
     )
 
 
-def load_file(path: Path, topic_names: set[str]) -> list[Question]:
-    """The validated questions of one bank file."""
-    data = read_yaml(path)
+def load_file(path: Path, topic_names: set[str]) -> list[Placed]:
+    """The validated questions of one bank file, each with where its entry is."""
+    data = read_yaml(path, what=BANK_FILE)
     if data is None:
         return []
-    if not isinstance(data, list):
-        raise CorpusError(f"{path}: expected a list of questions at the top level")
-    return [parse_entry(entry, path, topic_names) for entry in data]
+    if not isinstance(data, PlacedList):
+        raise CorpusError(f"{path}:{line_of(data)}: expected a list of questions at the top level, "
+                          f"not {describe(data)}")
+    return [Placed(parse_entry(entry, path, topic_names, number, line), path, line, entry.lines)
+            for number, (entry, line) in enumerate(zip(data, data.lines), start=1)]
 
 
 def bank_files(folder: Path) -> list[Path]:
@@ -165,20 +187,20 @@ def content_hash(paths: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def check_links(questions: list[Question], folder: Path) -> None:
-    """Ids are unique and every 'related' id exists."""
-    seen: dict[str, str] = {}
-    for question in questions:
-        key = question.id.lower()
-        if key in seen:
-            raise CorpusError(
-                f"{folder}: duplicate id {question.id} in {seen[key]} and {question.source.file}"
-            )
-        seen[key] = question.source.file
-    for question in questions:
-        for other in question.related:
-            if other.lower() not in seen:
-                raise CorpusError(f"{folder}: entry {question.id}: related id {other} not found")
+def check_links(placed: list[Placed]) -> None:
+    """Ids are unique and every 'related' id exists; an error names the YAML file and line."""
+    first: dict[str, Placed] = {}
+    for entry in placed:
+        key = entry.question.id.lower()
+        if key in first:
+            raise CorpusError(f"{entry.at('id')}: duplicate id {entry.question.id}, also defined at "
+                              f"{first[key].at('id')}")
+        first[key] = entry
+    for entry in placed:
+        for other in entry.question.related:
+            if other.lower() not in first:
+                raise CorpusError(f"{entry.at('related')}: entry {entry.question.id}: related id {other} "
+                                  "not found in the bank")
 
 
 def load_bank(folder: Path) -> Bank:
@@ -191,10 +213,10 @@ def load_bank(folder: Path) -> Bank:
     files = bank_files(folder)
     if not files:
         raise CorpusError(f"{folder}: no question files (*.yaml); run 'interviewer ingest' first")
-    questions = [q for path in files for q in load_file(path, names)]
-    check_links(questions, folder)
+    placed = [entry for path in files for entry in load_file(path, names)]
+    check_links(placed)
     digest = content_hash([folder / TAXONOMY_FILE, *files])
-    return Bank(folder, tuple(questions), taxonomy, digest)
+    return Bank(folder, tuple(entry.question for entry in placed), taxonomy, digest)
 
 
 class BlockDumper(yaml.SafeDumper):

@@ -71,7 +71,7 @@ def test_bad_values_are_one_line_errors_naming_the_setting(variable, value, mess
 def test_a_bad_value_in_the_file_names_the_file(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text("retries: many\n")
-    with pytest.raises(ConfigError, match=r"config.yaml: setting 'retries' must be a whole number"):
+    with pytest.raises(ConfigError, match=r"config.yaml:1: setting 'retries' must be a whole number"):
         load_settings(path)
 
 

@@ -62,7 +62,8 @@ def test_web_settings_come_from_the_config_file_and_environment(tmp_path, monkey
     assert Settings().login is None and Settings().web_host == "127.0.0.1"
     path.write_text(f"web_auth: {PASSWORD}\n")
     result = CliRunner().invoke(cli, ["--config", str(path), "web"])
-    assert result.exit_code == 2 and "config.yaml: setting 'web_auth' must be USER:PASSWORD" in result.output
+    assert result.exit_code == 2
+    assert "config.yaml:1: setting 'web_auth' must be USER:PASSWORD" in result.output
     assert PASSWORD not in result.output
 
 
