@@ -343,7 +343,6 @@ def test_the_summary_charts_are_images_with_the_own_grade_a_zero_and_a_skipped_q
         assert image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
         assert image.get_attribute("src").startswith("data:image/png;base64,")
     expect(page.get_by_text("(yours: 6/10)")).to_be_visible()
-    visit.page.screenshot(path=Path("/tmp/web-summary-charts.png"), full_page=True)
     visit.shot("summary-charts")
     assert visit.outside == [], "the page asked for something outside the app"
 
@@ -359,7 +358,7 @@ def test_ending_with_no_answer_shows_no_chart(visit):
     for chart in ("#question-chart", "#topic-chart"):
         expect(page.locator(chart)).to_be_hidden()
     assert page.locator("#question-chart img, #topic-chart img").count() == 0
-    visit.page.screenshot(path=Path("/tmp/web-summary-no-answer.png"), full_page=True)
+    visit.shot("summary-no-answer")
 
 
 FOLLOW_UP = "What else does it do?"

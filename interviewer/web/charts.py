@@ -29,7 +29,7 @@ SKIPPED_COLOUR = "#777777"
 
 def wrapped(text: str) -> str:
     """TEXT in full, broken into lines of at most LABEL_WIDTH characters at spaces."""
-    return "\n".join(textwrap.wrap(" ".join(text.split()), LABEL_WIDTH)) or text
+    return "\n".join(textwrap.wrap(" ".join(text.split()), LABEL_WIDTH))
 
 
 def question_label(turn: TurnSummary) -> str:
