@@ -3,6 +3,7 @@ loopback port. Screenshots of each step go to the test's temporary folder."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from interviewer.errors import BackendError
 from interviewer.runtime import Runtime
 
 from .conftest import free_port, serving
+from .fake_llm_server import FakeLLMServer, Reply
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -130,9 +132,8 @@ def test_start_answer_see_the_grade_card_reveal_the_reference_and_finish(visit, 
     page.get_by_role("button", name="End").click()
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Mean score: \d+\.\d/10"))).to_be_visible()
-    for title in ("Score per question", "Mean score per topic"):
-        chart = page.locator(".block").filter(has_text=title).last
-        expect(chart.locator("canvas, svg").first).to_be_visible()
+    for chart in ("#question-chart", "#topic-chart"):
+        expect(page.locator(f"{chart} img")).to_be_visible()
     visit.shot("5-summary")
 
     with page.expect_download() as download:
@@ -236,8 +237,6 @@ def test_the_chat_says_retrying_while_the_llm_server_is_retried(browser, index, 
 
     from interviewer.web.app import pop_up
 
-    from .fake_llm_server import FakeLLMServer, Reply
-
     replies = [Reply(status=503, body='{"error": {"message": "loading model"}}')]
     grade = '{"key_points": [], "mistakes": [], "score": 0, "feedback": "Say what each step does."}'
 
@@ -257,4 +256,155 @@ def test_the_chat_says_retrying_while_the_llm_server_is_retried(browser, index, 
                    ).to_be_visible()
             visit.shot("llm-retrying")
             expect(page.get_by_text(re.compile(r"^llm grader · fake-model$"))).to_be_visible()
+            visit.context.close()
+
+
+CHAT = "#interview-chat"
+SCORE_HEADING = re.compile(r"^Score: ")
+# The element under the middle of EL: EL itself (or inside it) unless something covers it.
+UNCOVERED = """el => { const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return el === hit || el.contains(hit); }"""
+# The chat's scrolling box: the nearest ancestor of its first message that scrolls.
+SCROLL_BOX = """chat => {
+  for (let box = chat.querySelector('.message'); box !== chat; box = box.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) return box; }
+  return null; }"""
+# True when EL lies inside the visible part of the chat's scrolling box.
+IN_CHAT_VIEW = """([el, box]) => { const r = el.getBoundingClientRect(), v = box.getBoundingClientRect();
+  return r.top >= v.top && r.bottom <= v.bottom; }"""
+
+
+def test_the_chat_has_no_label_over_its_first_line(visit):
+    from playwright.sync_api import expect
+
+    page = visit.page
+    visit.start("Optimizers", 1)
+    first_line = page.locator(CHAT).get_by_text("Question 1/1")
+    expect(first_line).to_be_visible()
+    assert page.locator(CHAT).get_by_text("Interview", exact=True).count() == 0
+    assert first_line.evaluate(UNCOVERED), "something covers the chat's first line"
+    visit.shot("chat-first-line")
+
+
+def test_a_new_grade_comes_into_view_after_the_candidate_scrolled_up(visit, web_runtime):
+    from playwright.sync_api import expect
+
+    page = visit.page
+    visit.start("Optimizers", 2)
+    expect(page.get_by_text("Question 1/2")).to_be_visible()
+    question = web_runtime.bank.get(visit.question_id())
+    visit.answer(" ".join(question.reference_sentences))
+    headings = page.locator(CHAT).get_by_role("heading", name=SCORE_HEADING)
+    expect(headings).to_have_count(1)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Question 2/2")).to_be_visible()
+
+    box = page.locator(CHAT).evaluate_handle(SCROLL_BOX)
+    assert box.evaluate("box => box.scrollHeight > box.clientHeight"), "the chat is too short to scroll"
+    box.evaluate("box => { box.scrollTop = 0; }")
+    second_question = page.locator(CHAT).get_by_text("Question 2/2")
+    assert not page.evaluate(IN_CHAT_VIEW, [second_question.element_handle(), box])
+    visit.shot("scrolled-up")
+
+    visit.answer("Momentum keeps a moving average of past gradients and steps along it.")
+    expect(headings).to_have_count(2)
+    newest = headings.last.element_handle()
+    page.wait_for_function(IN_CHAT_VIEW, arg=[newest, box])
+    visit.shot("new-grade-in-view")
+    assert page.evaluate(IN_CHAT_VIEW, [newest, box])
+
+
+def test_the_summary_charts_are_images_with_the_own_grade_a_zero_and_a_skipped_question(visit, web_runtime):
+    from playwright.sync_api import expect
+
+    page = visit.page
+    visit.start("Optimizers", 3)
+    expect(page.get_by_text("Question 1/3")).to_be_visible()
+    question = web_runtime.bank.get(visit.question_id())
+    visit.answer(" ".join(question.reference_sentences))
+    expect(page.get_by_role("heading", name=SCORE_HEADING)).to_be_visible()
+    page.get_by_text("I disagree with this grade").click()
+    page.get_by_label("Your grade (0-10)").fill("6")
+    page.get_by_role("button", name="Record my grade").click()
+    expect(page.get_by_text("Recorded your grade, 6/10")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Question 2/3")).to_be_visible()
+    visit.answer("I don't know.")  # a score of 0
+    expect(page.get_by_role("heading", name=SCORE_HEADING)).to_have_count(2)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Question 3/3")).to_be_visible()
+    page.get_by_role("button", name="Skip").click()
+
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    for chart in ("#question-chart", "#topic-chart"):
+        image = page.locator(f"{chart} img")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
+        assert image.get_attribute("src").startswith("data:image/png;base64,")
+    expect(page.get_by_text("(yours: 6/10)")).to_be_visible()
+    visit.shot("summary-charts")
+    assert visit.outside == [], "the page asked for something outside the app"
+
+
+def test_ending_with_no_answer_shows_no_chart(visit):
+    from playwright.sync_api import expect
+
+    page = visit.page
+    visit.start("Optimizers", 2)
+    expect(page.get_by_text("Question 1/2")).to_be_visible()
+    page.get_by_role("button", name="End").click()
+    expect(page.get_by_text("No question was answered.")).to_be_visible()
+    for chart in ("#question-chart", "#topic-chart"):
+        expect(page.locator(chart)).to_be_hidden()
+    assert page.locator("#question-chart img, #topic-chart img").count() == 0
+    visit.shot("summary-no-answer")
+
+
+FOLLOW_UP = "What else does it do?"
+ANSWER_BLOCK = re.compile(r"BEGIN ANSWER (\w+)\n(.*)\nEND ANSWER \1", re.DOTALL)
+KEY_POINT_LINE = re.compile(r"^(\d+)\. (.*)$", re.MULTILINE)
+
+
+def scripted_llm(request: dict) -> Reply:
+    """The scripted LLM server's replies: a grade marks covered the key point whose text is the answer
+    (quoting the answer as its evidence); anything else (the follow-up question) gets FOLLOW_UP."""
+    system, user = (m["content"] for m in request["messages"])
+    if "You grade one candidate's answer" not in system:
+        return Reply(content=FOLLOW_UP)
+    answer = ANSWER_BLOCK.search(user).group(2)
+    key_points = user.split("Key points:\n", 1)[1].split("\n\nBEGIN ANSWER", 1)[0]
+    covered = [{"key_point": int(n), "status": "covered", "evidence": answer}
+               for n, text in KEY_POINT_LINE.findall(key_points) if text == answer]
+    return Reply(content=json.dumps({"key_points": covered, "mistakes": [], "score": 10,
+                                     "feedback": "Graded by the scripted server."}))
+
+
+def test_an_llm_follow_up_comes_before_the_grade_and_its_answer_improves_it(browser, index, web_settings,
+                                                                            tmp_path):
+    """The scripted LLM server (tests/fake_llm_server.py) grades the first answer as covering key point 1
+    only, which makes it partly right, writes the follow-up, and grades its answer as covering key
+    point 2."""
+    from playwright.sync_api import expect
+
+    with FakeLLMServer(scripted_llm) as server:
+        settings = Settings(base_url=server.base_url, retries=0, timeout=30, web_port=0,
+                            cache_dir=web_settings.cache_dir, data_dir=web_settings.data_dir)
+        with serving(Runtime(settings, index=index)) as url:
+            visit = Visit(browser, url, tmp_path)
+            page = visit.page
+            visit.start("Optimizers", 1)
+            expect(page.get_by_text("Question 1/1")).to_be_visible()
+            question = index.bank.get(visit.question_id())
+            visit.answer(question.key_points[0])
+            expect(page.locator(CHAT).get_by_text(f"Follow-up: {FOLLOW_UP}")).to_be_visible()
+            expect(page.get_by_role("heading", name=SCORE_HEADING)).to_have_count(0)
+            visit.shot("llm-follow-up")
+
+            visit.answer(question.key_points[1])
+            expect(page.get_by_role("heading", name=SCORE_HEADING)).to_be_visible()
+            improved = f"Follow-up “{FOLLOW_UP}”: 1 key point(s) improved"
+            expect(page.locator(CHAT).get_by_text(improved)).to_be_visible()
+            expect(page.get_by_text("llm grader · fake-model", exact=True)).to_be_visible()
+            visit.shot("llm-follow-up-graded")
             visit.context.close()

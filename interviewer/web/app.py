@@ -21,12 +21,41 @@ from interviewer.errors import BackendError, InterviewerError
 from interviewer.grading.choice import grader_kind, grader_kinds
 from interviewer.runtime import Runtime
 from interviewer.session import Interview
-from interviewer.web import render
+from interviewer.web import charts, render
 from interviewer.web.export import write_export
 
 LOG = logging.getLogger(__name__)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 EVERY_NETWORK = ("0.0.0.0", "::", "")
+CHAT_ID = "interview-chat"
+# Run once in the page: whenever the chat's newest message is new (added, or the "Grading..." note
+# replaced by the grade), scroll the chat to it, even if the candidate had scrolled up (Gradio's
+# autoscroll waits behind a "Scroll down" button then). A message taller than the chat shows its top.
+KEEP_NEWEST_IN_VIEW = """
+() => {
+  let shown = "";
+  const scroller = (message, chat) => {
+    for (let box = message.parentElement; box && box !== chat; box = box.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(box).overflowY)) return box;
+    }
+    return null;
+  };
+  const follow = () => {
+    const chat = document.getElementById("CHAT_ID");
+    const messages = chat ? chat.querySelectorAll(".message") : [];
+    const newest = messages[messages.length - 1];
+    const key = newest ? messages.length + ":" + newest.textContent : "";
+    if (key === shown) return;
+    shown = key;
+    const box = newest && scroller(newest, chat);
+    if (!box) return;
+    const place = newest.getBoundingClientRect();
+    const top = place.top - box.getBoundingClientRect().top + box.scrollTop;
+    box.scrollTop = Math.min(top, top + place.height - box.clientHeight);
+  };
+  new MutationObserver(follow).observe(document.body, {childList: true, subtree: true, characterData: true});
+}
+""".replace("CHAT_ID", CHAT_ID)
 INTRO = ("## Mock interview\nChoose topics and how many questions; the interviewer asks, you answer in your "
          "own words, and each answer is graded point by point.")
 
@@ -97,8 +126,9 @@ def layout(runtime: Runtime) -> Screen:
         countdown = gr.Markdown()
         timer = gr.Timer(1, active=False)
         # no LaTeX: a candidate's "$$" is text (the bank writes no formulas in LaTeX)
-        chatbot = gr.Chatbot(label="Interview", height=560, layout="panel", buttons=["copy", "copy_all"],
-                             latex_delimiters=[])
+        # no label over the first message; the page's KEEP_NEWEST_IN_VIEW scrolls, not Gradio's autoscroll
+        chatbot = gr.Chatbot(label="Interview", show_label=False, elem_id=CHAT_ID, height=560, layout="panel",
+                             buttons=["copy", "copy_all"], latex_delimiters=[], autoscroll=False)
         with gr.Column() as controls:
             answer = gr.Textbox(label="Your answer", lines=5, placeholder="Answer in your own words...")
             with gr.Row():
@@ -115,9 +145,8 @@ def layout(runtime: Runtime) -> Screen:
                 record = gr.Button("Record my grade")
     with gr.Column(visible=False) as summary_panel:
         summary = gr.Markdown()
-        with gr.Row():
-            question_chart = gr.BarPlot(x="question", y="score", y_lim=[0, 10], title="Score per question")
-            topic_chart = gr.BarPlot(x="topic", y="score", y_lim=[0, 10], title="Mean score per topic")
+        question_chart = gr.Plot(format="png", show_label=False, visible=False, elem_id="question-chart")
+        topic_chart = gr.Plot(format="png", show_label=False, visible=False, elem_id="topic-chart")
         with gr.Row():
             download = gr.DownloadButton("Download the session (Markdown)")
             restart = gr.Button("New interview")
@@ -156,11 +185,19 @@ def show(screen: Screen, sitting: Interview | None, clear_answer: bool = False) 
         screen.summary_panel: gr.Column(visible=ended),
     }
     if ended:
+        result = sitting.summary()
         update |= {screen.summary: render.summary(sitting),
-                   screen.question_chart: render.question_scores(sitting),
-                   screen.topic_chart: render.topic_scores(sitting),
+                   screen.question_chart: shown_chart(charts.question_chart(result)),
+                   screen.topic_chart: shown_chart(charts.topic_chart(result)),
                    screen.download: gr.DownloadButton(value=str(write_export(sitting)))}
     return update
+
+
+def shown_chart(figure: Any) -> Any:
+    """A chart's update: the FIGURE shown, or the chart hidden when there is nothing to draw (None)."""
+    import gradio as gr
+
+    return gr.Plot(value=figure, visible=figure is not None)
 
 
 def working(screen: Screen, sitting: Interview, note: str, answer: str = "") -> dict:
@@ -287,6 +324,7 @@ def build_app(runtime: Runtime) -> Any:
     with gr.Blocks(title="interviewer", analytics_enabled=False) as app:
         screen = layout(runtime)
         wire(screen, Handlers(runtime, screen))
+        app.load(None, js=KEEP_NEWEST_IN_VIEW)
     return app
 
 

@@ -1,16 +1,12 @@
-"""Markdown for the web chat: questions, grade cards, hints, notices, the summary, and the charts' data."""
+"""Markdown for the web chat: questions, grade cards, hints, notices and the summary."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from interviewer.display import model_label
 from interviewer.models import Grade, Question
 from interviewer.session import Interview, Said, Turn
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 MARKS = {"covered": "✔", "partial": "~", "missed": "✘", "wrong": "!"}
 WEAK_POINTS_SHOWN = 8
@@ -118,11 +114,16 @@ def turn_result(turn: Turn) -> str:
     return f"{turn.grade.score:g}/10" + (f" (yours: {mine.score:g}/10)" if mine else "")
 
 
+def table_cell(text: str) -> str:
+    """TEXT in full on one line of a Markdown table (the table wraps it), its '|' not ending the cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def summary(interview: Interview) -> str:
     """Scores per question and topic, the mean, and the weakest key points to review."""
     if not interview.turns:
         return "## Summary\n\nNo question was answered."
-    rows = [f"| {i + 1} | `{t.question.id}` | {t.question.title or t.question.question[:60]} | "
+    rows = [f"| {i + 1} | `{t.question.id}` | {table_cell(t.question.title or t.question.question)} | "
             f"{turn_result(t)} |" for i, t in enumerate(interview.turns)]
     lines = ["## Summary", "", "| # | id | question | score |", "| --- | --- | --- | --- |", *rows]
     result = interview.summary()
@@ -136,20 +137,3 @@ def summary(interview: Interview) -> str:
         lines += ["", "### Key points to review", ""]
         lines += [f"- {MARKS[k.status]} {k.status} · `{q.id}`: {k.text}" for q, k in weak[:WEAK_POINTS_SHOWN]]
     return "\n".join(lines)
-
-
-def question_scores(interview: Interview) -> pd.DataFrame:
-    """Score per question for the chart (0 for a skipped question)."""
-    import pandas as pd
-
-    rows = [{"question": f"Q{i + 1} {t.question.id}", "score": t.grade.score if t.grade else 0.0}
-            for i, t in enumerate(interview.turns)]
-    return pd.DataFrame(rows, columns=["question", "score"])
-
-
-def topic_scores(interview: Interview) -> pd.DataFrame:
-    """Mean score per topic for the chart."""
-    import pandas as pd
-
-    rows = [{"topic": name, "score": score} for name, score in interview.summary().topic_scores.items()]
-    return pd.DataFrame(rows, columns=["topic", "score"])
