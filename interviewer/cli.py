@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import random
 import sys
@@ -17,7 +18,7 @@ from interviewer.crash_log import record_unexpected, unexpected_message
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
-from interviewer.session import Interview
+from interviewer.session import EmptyAnswerError, Interview
 
 SKIP_WORDS = {"/skip", "skip"}
 HINT_WORDS = {"/hint", "hint"}
@@ -104,7 +105,11 @@ def wait_notice() -> None:
 def graded(runtime: Runtime, question: Question, answer: str) -> Grade:
     """One answer graded by a one-question interview: saved first, so it survives a failing grader."""
     interview = runtime.interview([question], on_wait=wait_notice)
-    grade = interview.answer(answer)
+    try:
+        grade = interview.answer(answer)
+    except EmptyAnswerError:
+        raise EmptyAnswerError("the answer is empty (nothing but spaces or control characters): give its "
+                               "text with --answer, or '--answer -' to read it from stdin") from None
     for said in interview.transcript:
         if said.kind == "notice":
             click.echo(said.text, err=True)
@@ -114,6 +119,21 @@ def graded(runtime: Runtime, question: Question, answer: str) -> Grade:
 def emit_grade(grade: Grade, as_json: bool) -> None:
     click.echo(json.dumps(grade.to_dict(), indent=2, ensure_ascii=False) if as_json
                else display.grade_block(grade))
+
+
+def stdin_text() -> str:
+    """All of standard input as text; bytes that are not UTF-8 arrive as lone surrogates, which the
+    interview replaces (and says so) rather than failing on them."""
+    stream = getattr(sys.stdin, "buffer", None)
+    return sys.stdin.read() if stream is None else stream.read().decode("utf-8", "surrogateescape")
+
+
+def typed_line(prompt: str) -> str:
+    """One line typed at PROMPT; bytes that are not UTF-8 arrive as lone surrogates, as with stdin_text,
+    where the terminal's strict decoding would stop the interview."""
+    if isinstance(sys.stdin, io.TextIOWrapper) and sys.stdin.errors == "strict":
+        sys.stdin.reconfigure(errors="surrogateescape")
+    return input(prompt)
 
 
 def read_answer(hint: Callable[[], object]) -> str | None:
@@ -126,7 +146,7 @@ def read_answer(hint: Callable[[], object]) -> str | None:
     lines: list[str] = []
     while True:
         try:
-            line = input("> " if not lines else "  ")
+            line = typed_line("> " if not lines else "  ")
         except EOFError:
             return "\n".join(lines) if lines else None
         if line.strip().lower() in HINT_WORDS:
@@ -162,6 +182,15 @@ class Conversation:
         self.interview.hint()
         self.show_new()
 
+    def answer(self, reply: str) -> None:
+        """Pass on an answer; an empty one (only control characters) is said and the question stays."""
+        if self.interview.grader.name == "llm":
+            click.echo(click.style("Grading...", dim=True))
+        try:
+            self.interview.answer(reply)
+        except EmptyAnswerError as exc:
+            self.interview.report_error(str(exc))
+
     def run(self) -> Interview:
         """Ask each question and pass on each answer, until the interview ends or the candidate quits."""
         interview = self.interview
@@ -176,9 +205,7 @@ class Conversation:
             elif reply in SKIP_WORDS:
                 interview.skip()
             else:
-                if interview.grader.name == "llm":
-                    click.echo(click.style("Grading...", dim=True))
-                interview.answer(reply)
+                self.answer(reply)
         self.show_new()
         return interview
 
@@ -202,7 +229,7 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
     else:
         questions = runtime.questions_on(list(topics), count, random.Random(seed), wait_notice)
     if answer is not None:
-        text = sys.stdin.read() if answer == "-" else answer
+        text = stdin_text() if answer == "-" else answer
         if not as_json:
             click.echo(display.question_block(questions[0], 1, 1))
         emit_grade(graded(runtime, questions[0], text), as_json)
@@ -247,7 +274,7 @@ def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool) -> N
     """Grade one answer to one question."""
     runtime = runtime_for(ctx)
     question = runtime.bank.get(question_id)
-    text = sys.stdin.read() if answer == "-" else answer
+    text = stdin_text() if answer == "-" else answer
     emit_grade(graded(runtime, question, text), as_json)
 
 

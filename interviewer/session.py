@@ -8,8 +8,9 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from interviewer.answer_text import CleanAnswer, clean_answer
 from interviewer.coaching import Coach, FollowUp, fold_follow_up, follow_up_question, wants_follow_up
 from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
@@ -20,6 +21,12 @@ from interviewer.store import AnswerLog
 class MoveError(InterviewerError):
     """An operation asked for when the interview cannot do it (an empty answer, a retake before any
     answer); the message says what to do instead."""
+
+
+class EmptyAnswerError(MoveError):
+    """An answer with nothing to grade once cleaned: only spaces or control characters."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,8 @@ class OwnGrade:
 
 @dataclass
 class Turn:
-    """One question of an interview and what became of it."""
+    """One question of an interview and what became of it; its answers are the parts graded (the answer
+    log keeps the whole of a long one)."""
 
     question: Question
     answer: str = ""
@@ -81,10 +89,12 @@ class Summary:
 class Interview:
     """One sitting: its questions, the turns taken, what was said, and where it stands (its phase).
 
-    An answer is saved to LOG before GRADER grades it, and its grade is recorded after, so nothing a
-    candidate typed is lost. A partly right answer (something earned, something left), when the COACH has
-    an LLM to write one, gets one follow-up question on its weakest key point before its grade is shown,
-    so the grade does not give the follow-up away; the follow-up's answer is folded into the grade.
+    Every answer is cleaned first (answer_text.clean_answer: invalid bytes replaced, control characters
+    dropped, a long one graded on what fits, each change a note on its grade). It is saved to LOG, whole,
+    before GRADER grades it, and its grade is recorded after, so nothing a candidate typed is lost. A
+    partly right answer (something earned, something left), when the COACH has an LLM to write one, gets
+    one follow-up question on its weakest key point before its grade is shown, so the grade does not give
+    the follow-up away; the follow-up's answer is folded into the grade.
     Interfaces that serve several requests at once hold LOCK while they act.
     """
 
@@ -142,15 +152,17 @@ class Interview:
         """Grade TEXT as the answer to the question (or follow-up) waiting for one; it is saved first."""
         if self.phase not in ("asking", "follow-up"):
             raise MoveError("no question is waiting for an answer: go to the next question, retake or end")
-        if not text.strip():
-            raise MoveError("type an answer first, or skip")
+        answer = clean_answer(text)
+        if answer.empty:
+            raise EmptyAnswerError("the answer is empty (nothing but spaces or control characters): type "
+                                   "an answer first, or skip")
         if self.phase == "follow-up":
-            return self._answer_follow_up(text)
+            return self._answer_follow_up(answer)
         question = self.current()
-        grade, notices = self._graded(question, text)
-        turn = Turn(question, text, grade)
+        grade, notices = self._graded(question, answer)
+        turn = Turn(question, answer.graded, grade)
         self.turns.append(turn)
-        self._say_answer(text, notices)
+        self._say_answer(answer.graded, notices)
         if not self._ask_follow_up(turn):
             self._show_grade(grade)
         return grade
@@ -219,7 +231,7 @@ class Interview:
         if self.seconds_left() != 0.0:
             return False
         self.deadline = None
-        if text.strip():
+        if not clean_answer(text).empty:
             self._say("notice", "Time is up: your answer so far is graded.")
             self.answer(text)
         else:
@@ -254,13 +266,14 @@ class Interview:
         else:
             self._ask()
 
-    def _answer_follow_up(self, text: str) -> Grade:
+    def _answer_follow_up(self, answer: CleanAnswer) -> Grade:
         turn = self.last_turn
         follow_up = turn.follow_up
-        grade, notices = self._graded(follow_up_question(turn.question, follow_up), text, follow_up.question)
-        turn.follow_up_answer = text
+        grade, notices = self._graded(follow_up_question(turn.question, follow_up), answer,
+                                      follow_up.question)
+        turn.follow_up_answer = answer.graded
         turn.grade = fold_follow_up(turn.grade, grade, follow_up)
-        self._say_answer(text, notices)
+        self._say_answer(answer.graded, notices)
         self._show_grade(turn.grade)
         return turn.grade
 
@@ -277,18 +290,19 @@ class Interview:
         self._start_timer()
         return True
 
-    def _graded(self, question: Question, text: str, follow_up: str = "") -> tuple[Grade, list[str]]:
-        """The grade of TEXT and any notice about saving it: the answer is saved first, then graded, then
-        its grade (or the error that stopped grading) is saved; an answer that cannot be saved is graded
-        all the same, with a notice."""
+    def _graded(self, question: Question, answer: CleanAnswer, follow_up: str = ""
+                ) -> tuple[Grade, list[str]]:
+        """The grade of ANSWER, with its cleaning notes, and any notice about saving it: the whole answer
+        is saved first, then its graded part graded, then its grade (or the error that stopped grading)
+        is saved; an answer that cannot be saved is graded all the same, with a notice."""
         notices = []
         try:
-            entry = self.log.save_answer(question.id, text, follow_up)
+            entry = self.log.save_answer(question.id, answer.text, follow_up)
         except OSError as exc:
             entry = None
             notices.append(f"Warning: could not save the answer to {self.log.path}: {exc}")
         try:
-            grade = self.grader.grade(question, text)
+            grade = self.grader.grade(question, answer.graded)
         except InterviewerError as exc:
             if entry is None:
                 raise
@@ -296,6 +310,7 @@ class Interview:
             saved = InterviewerError(f"{exc} (your answer was saved to {self.log.path})")
             saved.exit_code = exc.exit_code
             raise saved from exc
+        grade = replace(grade, notes=(*answer.notes, *grade.notes))
         if entry is not None:
             self.log.save_grade(entry, grade)
         return grade, notices

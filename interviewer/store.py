@@ -37,5 +37,6 @@ class AnswerLog:
 
     def _append(self, entry: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
+        # a character UTF-8 cannot hold (a lone surrogate) is written as its JSON escape, never an error
+        with self.path.open("a", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")

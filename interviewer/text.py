@@ -4,7 +4,9 @@ the bank, the grader, coaching and evaluation."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     "a an the and or but if then so because of to in on at by for with from as into onto over under about "
@@ -19,8 +21,9 @@ NEGATIONS = frozenset(
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|(?<=:)\s+(?=[A-Z(])")
+# (?<!\s): a dash is looked for from the start of a run of spaces only, not again from each of its spaces
 CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|while|whereas|which|so|because|it|its|they|their|this)\b)|;\s+"
-                          r"|\s+-\s+")
+                          r"|(?<!\s)\s+-\s+")
 LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-*•]|\(?\d+[.)])\s*")
 MAX_CLAUSE_SPLIT_WORDS = 22
@@ -31,6 +34,7 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower().replace("’", "'"))
 
 
+@lru_cache(maxsize=1 << 16)  # a long answer stems the same words thousands of times
 def stem(word: str) -> str:
     """A crude suffix-stripping stem, enough to match 'gradients' with 'gradient', 'stepping' with
     'step' and 'updated' with 'update'."""
@@ -167,6 +171,31 @@ def shared_share(statement: str, claim: str) -> float:
         return 0.0
     shared = claimed & said
     return max(len(shared) / len(claimed), len(shared) / len(own))
+
+
+class Substrings:
+    """Which of some non-empty strings (the parts) occur inside a text, found through an index of the
+    parts' first characters instead of trying every part: the time grows with the text's length, not
+    with the text's length times the number of parts."""
+
+    def __init__(self, parts: Iterable[str]) -> None:
+        distinct = {part for part in parts if part}
+        self.width = min(map(len, distinct), default=0)
+        self.by_start: dict[str, list[str]] = {}
+        for part in distinct:
+            self.by_start.setdefault(part[: self.width], []).append(part)
+
+    def within(self, text: str) -> set[str]:
+        """The parts that occur in TEXT."""
+        found: set[str] = set()
+        if not self.by_start:
+            return found
+        width, starting = self.width, self.by_start.get
+        for position in range(len(text) - width + 1):
+            for part in starting(text[position : position + width], ()):
+                if text.startswith(part, position):
+                    found.add(part)
+        return found
 
 
 def split_units(answer: str, word_lists: bool = True, clauses: bool = True) -> list[str]:

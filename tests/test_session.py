@@ -86,9 +86,27 @@ def test_an_answer_is_saved_then_graded(web_runtime):
 
 def test_an_empty_answer_is_refused_and_nothing_is_graded(web_runtime):
     interview = on(web_runtime, "F004-37")
-    with pytest.raises(MoveError, match="type an answer first"):
-        interview.answer("  \n ")
+    for nothing in ("  \n ", "\x00\x07\x1b[D \t"):
+        with pytest.raises(MoveError, match="the answer is empty .*: type an answer first, or skip"):
+            interview.answer(nothing)
     assert not interview.turns and interview.phase == "asking"
+
+
+def test_an_answer_is_cleaned_its_changes_noted_on_the_card_and_saved_whole(web_runtime):
+    interview = on(web_runtime, "F004-37")
+    typed = GOOD_ADAM.replace("Adam", "Adam\udcff", 1) + "\x07 Also" + " more" * 6000
+    grade = interview.answer(typed)
+    whole = GOOD_ADAM.replace("Adam", "Adam\ufffd", 1) + " Also" + " more" * 6000
+    notes = ("Replaced 1 invalid byte (not UTF-8 text) with “\ufffd”.", "Dropped 1 control character.",
+             f"Long answer: graded the first 5,000 words of {len(whole.split()):,}; the whole answer is kept "
+             "in the answer log.")
+    assert grade.notes[:3] == notes
+    assert all(f"*Note: {note}*" in render.grade_card(grade) for note in notes)
+    turn = interview.last_turn
+    assert turn.answer == " ".join(whole.split(" ")[:5000]) and interview.transcript[1].text == turn.answer
+    [saved] = [e for e in logged_answers(web_runtime) if e.get("answer") == whole]
+    [graded] = [e for e in logged_answers(web_runtime) if e["id"] == saved["id"] and "grade" in e]
+    assert tuple(graded["grade"]["notes"][:3]) == notes
 
 
 def test_the_candidates_own_grade_is_recorded_and_exported(web_runtime):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from interviewer.text import (
+    CLAUSE_BREAK,
+    Substrings,
     affirmed,
     asked_stems,
     denies,
@@ -124,3 +126,16 @@ def test_an_answer_of_the_questions_words_and_words_about_the_question_says_noth
     assert not says_nothing_new("A computational graph maps operations to nodes and data flow to edges.",
                                 asked)
     assert not says_nothing_new("A computational graph is not a graph.", asked)  # a negation claims something
+
+
+def test_substrings_finds_every_part_inside_a_text_as_the_in_operator_does():
+    parts = ["it is linear", "linear", "is lin", "XOR", "not here", "it is linear and"]
+    text = "A perceptron: it is linear and cannot solve XOR."
+    assert Substrings(parts).within(text) == {part for part in parts if part in text}
+    assert Substrings([]).within(text) == set() and Substrings(["a longer part"]).within("short") == set()
+
+
+def test_a_dash_between_spaces_breaks_a_clause_however_long_the_run_of_spaces():
+    clauses = ["it is linear", "it cannot solve XOR"]
+    assert CLAUSE_BREAK.split("it is linear   -  it cannot solve XOR") == clauses
+    assert CLAUSE_BREAK.split("a," + " " * 40_000 + "b") == ["a," + " " * 40_000 + "b"]

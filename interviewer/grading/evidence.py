@@ -17,14 +17,15 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 CUT = "\x00"  # stands where text was removed, so that no quote can span it
 CODE_FENCE = re.compile(r"(```|~~~).*?(?:\1|\Z)", re.DOTALL)
 QUOTED_KEY = re.compile(r"""["“'][^"“”'\n]{1,60}["”']\s*:""")
-OPENING, CLOSING = "{[", "}]"
+BRACKET = re.compile(r"[{}\[\]]")
+OPENING = "{["
 INSTRUCTION = re.compile("|".join([
     r"\b(?:grader|grading|rubric|evaluator|examiner|interviewer)s?\b|\breference answer\b",  # the grader's
     r"\bgrade (?:this|it|me|my|the)\b|\b(?:score|rate|mark) (?:this|my) (?:answer|response)\b",
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|rubric|prompt|key points?)\b",
     r"^\W*(?:ignore|disregard|réponds|acknowledge)\b|^\W*(?:new (?:task|instructions?)\b|assign \d)",  # order
     r"^\W*(?:system|assistant|user|developer|human|instructions?)\s*:",  # a chat role line
-    r"\bend of (?:the )?(?:system|instructions?|prompt)\b|\b(?:begin|end) answer\b|#{2,}\s*instruction",
+    r"\bend of (?:the )?(?:system|instructions?|prompt)\b|\b(?:begin|end) answer\b|(?<!#)#{2,}\s*instruction",
     r"</?\s*(?:answer|system|user|assistant|instructions?)\s*>",  # a chat-markup tag
     r"(?<![\d/.])\d+(?:\.\d+)?\s*/\s*(?:5|10|100)\b(?!\s*/)",  # a score out of 5, 10 or 100
     r"\bfull marks\b|\bscor(?:e|es|ed|ing)\b\W{0,3}(?:of |is |as |to )?10\b",
@@ -37,43 +38,69 @@ def answer_content(answer: str) -> str:
     """The answer's own statements: JSON-like blocks, code fences and sentences addressed to the grader
     replaced by CUT, zero-width characters dropped."""
     text = CODE_FENCE.sub(f" {CUT} ", answer.translate(ZERO_WIDTH))
-    for start, end in reversed(json_like_spans(text)):
-        text = f"{text[:start]} {CUT} {text[end:]}"
+    pieces, kept_from = [], 0
+    for start, end in json_like_spans(text):
+        pieces += [text[kept_from:start], f" {CUT} "]
+        kept_from = end
+    text = "".join([*pieces, text[kept_from:]])
     return " ".join(CUT if is_instruction(s) else s for s in sentences(text))
 
 
 def json_like_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each outermost {...} or [...] holding a quoted key and a colon ('"score": 10'); an
-    unclosed one runs to the end of the text."""
+    unclosed one runs to the end of the text. One pass over the brackets and one over the keys: the
+    time grows linearly with the text."""
     spans: list[tuple[int, int]] = []
+    keys = QuotedKeys(text)
     start = 0
-    while (opening := first_of(text, OPENING, start)) is not None and QUOTED_KEY.search(text, opening):
-        end = closing_of(text, opening)
-        if QUOTED_KEY.search(text, opening, end):
+    for opening, end in bracket_pairs(text):
+        if opening < start:
+            continue
+        if keys.first_from(opening) is None:
+            break
+        if keys.any_within(opening, end):
             spans.append((opening, end))
             start = end
-        else:
-            start = opening + 1
     return spans
 
 
-def first_of(text: str, characters: str, start: int) -> int | None:
-    """The position of the first of CHARACTERS in TEXT from START, or None."""
-    found = [p for p in (text.find(c, start) for c in characters) if p >= 0]
-    return min(found) if found else None
-
-
-def closing_of(text: str, opening: int) -> int:
-    """The position just after the bracket that closes the one at OPENING (any kind), or the text's end."""
-    depth = 0
-    for position in range(opening, len(text)):
+def bracket_pairs(text: str) -> list[tuple[int, int]]:
+    """(position, end) of each opening bracket, in order: END is just after the bracket of any kind that
+    closes it (depth counted from it), or the text's end when none does."""
+    ends: dict[int, int] = {}
+    open_now: list[int] = []
+    for match in BRACKET.finditer(text):
+        position = match.start()
         if text[position] in OPENING:
-            depth += 1
-        elif text[position] in CLOSING:
-            depth -= 1
-            if depth == 0:
-                return position + 1
-    return len(text)
+            open_now.append(position)
+            ends[position] = len(text)
+        elif open_now:
+            ends[open_now.pop()] = position + 1
+    return list(ends.items())
+
+
+class QuotedKeys:
+    """Finds QUOTED_KEY matches from positions that only move forward, each part of the text searched
+    about once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: re.Match | None = None
+        self.searched_from = -1
+
+    def first_from(self, position: int) -> re.Match | None:
+        """The first match starting at or after POSITION (POSITIONs asked for never decrease)."""
+        if self.searched_from < 0 or (self.found is not None and self.found.start() < position):
+            self.found = QUOTED_KEY.search(self.text, position)
+            self.searched_from = position
+        return self.found
+
+    def any_within(self, start: int, end: int) -> bool:
+        """True when a match lies wholly within START:END, as QUOTED_KEY.search(text, start, end) finds."""
+        first = self.first_from(start)
+        if first is None or first.start() >= end:
+            return False
+        return first.end() <= end or QUOTED_KEY.search(self.text, start, end) is not None
 
 
 def sentences(text: str) -> list[str]:

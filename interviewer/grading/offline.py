@@ -21,6 +21,7 @@ from interviewer.index import BankIndex
 from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
 from interviewer.scoring import rounded_score
 from interviewer.text import (
+    Substrings,
     asked_stems,
     content_stems,
     denies,
@@ -168,7 +169,7 @@ class OfflineGrader:
         units = split_units(answer)
         if not units:
             return None
-        unit_vectors = self.embedder.embed(units)
+        unit_vectors = embedded_once(self.embedder, units)
         targets = self.vectors.for_question(question)
         alignment = self._key_point_alignment(question, targets, units, unit_vectors)
         mistakes = self._mistakes(question, targets, units, unit_vectors, alignment)
@@ -189,7 +190,8 @@ class OfflineGrader:
             residual_similarity=beyond_question(answer_vector, tokens.rubric, q),
             statement_credit=float(np.mean([self._credit(similarity) for similarity, _ in best])),
         )
-        shown = [u for u in units if u in denials and not any(u in other for other in denials - {u})]
+        shown = [u for u in dict.fromkeys(units)  # each once, though a long answer may repeat it
+                 if u in denials and not any(u in other for other in denials - {u})]
         echo = float(answer_vector @ q - answer_vector @ tokens.rubric)
         adds_no_word = says_nothing_new(answer, asked_stems(question.question, rubric_text(question)))
         return Assessment(results, mistakes, signals, bool(said), shown, echo, adds_no_word)
@@ -202,24 +204,29 @@ class OfflineGrader:
         t = self.thresholds
         texts = [*question.key_points, *question.reference_sentences]
         similarity = self._target_similarity(targets, vectors)
+        clauses = Substrings(u for u in set(units) if len(words(u)) >= 4)
+        fitting: dict[str, list[int]] = {}  # per statement, the targets made of its words
         denied: set[str] = set()
         for row, unit in enumerate(units):
-            has_clauses = any(part != unit and part in unit and len(words(part)) >= 4 for part in units)
-            if unit in taken or has_clauses or len(words(unit)) < t.denial_unit_words:
+            if unit in taken or len(words(unit)) < t.denial_unit_words or clauses.within(unit) - {unit}:
                 continue
-            fitting = [k for k, text in enumerate(texts) if shared_share(unit, text) >= t.denial_words]
-            if fitting:
-                k = max(fitting, key=lambda k: similarity[row, k])
+            if unit not in fitting:
+                fitting[unit] = [k for k, text in enumerate(texts)
+                                 if shared_share(unit, text) >= t.denial_words]
+            if fitting[unit]:
+                k = max(fitting[unit], key=lambda k: similarity[row, k])
                 if similarity[row, k] >= t.denial and denies(unit, texts[k]):
                     denied.add(unit)
-        mostly = {u for u in units if denied and len(words(without([u], denied))) < len(words(u)) / 2}
+        denials = Substrings(denied)
+        mostly = {u for u in set(units)
+                  if denied and len(words(without([u], denied, denials))) < len(words(u)) / 2}
         return denied | (mostly - taken)
 
     def _made_to_agree(self, q: np.ndarray, pairs: list[tuple[str, str]]) -> list[float]:
         """The similarity of each (statement, claim) pair once their polarities are made to agree."""
         if not pairs:
             return []
-        agreed = self.embedder.embed([text for pair in pairs for text in same_polarity(*pair)])
+        agreed = embedded_once(self.embedder, [text for pair in pairs for text in same_polarity(*pair)])
         return [float(self._similarity(q, agreed[2 * k : 2 * k + 1], agreed[2 * k + 1 : 2 * k + 2])[0, 0])
                 for k in range(len(pairs))]
 
@@ -358,11 +365,13 @@ class OfflineGrader:
         ('X does not A, and Y does not B'): their best key point, of opposite polarity, loosely matched."""
         t = self.thresholds
         denied = {unit for _, unit in denials.values()}
+        in_denial = Substrings(denied)
+        holding = {s: in_denial.within(s) for s in set(units)}  # the denials each statement holds
+        holding = {s: held for s, held in holding.items() if held}
         found: dict[int, tuple[float, str]] = {}
         for row, unit in enumerate(units):
-            beside = any(unit != other and unit in sentence and other in sentence and unit != sentence
-                         for other in denied for sentence in units)
-            if unit in denied or not beside:
+            if unit in denied or not any(unit != sentence and unit in sentence and held - {unit}
+                                         for sentence, held in holding.items()):
                 continue
             col = int(np.argmax(similarity[row, : len(points)]))
             score = float(similarity[row, col])
@@ -397,15 +406,29 @@ class OfflineGrader:
                      "No answer to grade. Here is what a good answer covers.", question.reference)
 
 
-def without(statements: list[str], wrong: set[str]) -> str:
-    """The statements read together, less the parts reported as wrong."""
+def without(statements: list[str], wrong: set[str], wrong_parts: Substrings | None = None) -> str:
+    """The statements read together, less the parts reported as wrong (WRONG_PARTS: WRONG indexed, to
+    pass when it is called again with the same parts)."""
+    wrong_parts = wrong_parts or Substrings(wrong)
+    longest_first = sorted(wrong, key=len, reverse=True)
     kept = []
     for statement in statements:
-        for part in sorted(wrong, key=len, reverse=True):
-            statement = statement.replace(part, " ")
+        if wrong_parts.within(statement):  # a statement that holds no wrong part is kept as it is
+            for part in longest_first:
+                statement = statement.replace(part, " ")
         if words(statement):
             kept.append(" ".join(statement.split()))
     return " ".join(kept)
+
+
+def embedded_once(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """The vectors of TEXTS, one row each, embedding each distinct text once (a long answer repeats
+    itself)."""
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) == len(texts):
+        return embedder.embed(texts)
+    rows = {text: row for row, text in enumerate(distinct)}
+    return embedder.embed(distinct)[[rows[text] for text in texts]]
 
 
 def restates_the_question(found: Assessment, t: Thresholds) -> bool:
