@@ -151,7 +151,10 @@ class SentenceTransformerEmbedder:
         """Unit-length float32 vectors for the texts."""
         self.load()
         if not texts:
-            return np.zeros((0, self._model.get_sentence_embedding_dimension()), dtype=np.float32)
+            # newer sentence-transformers renamed the method (the old name warns); older ones have only it
+            dimension = getattr(self._model, "get_embedding_dimension", None) \
+                or self._model.get_sentence_embedding_dimension
+            return np.zeros((0, dimension()), dtype=np.float32)
         with self._lock:
             vectors = self._model.encode(
                 texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
