@@ -287,7 +287,7 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
 def index(ctx: click.Context, check: bool, rebuild: bool) -> None:
     """Build the bank's index, or check that the cached one is current."""
     from interviewer.embeddings import SentenceTransformerEmbedder
-    from interviewer.index import build_index, check_index, index_folder, save_index
+    from interviewer.index import NOT_BUILT, build_index, check_index, index_folder, save_index
 
     runtime = runtime_for(ctx)
     settings = runtime.settings
@@ -295,7 +295,7 @@ def index(ctx: click.Context, check: bool, rebuild: bool) -> None:
     folder = index_folder(runtime.bank, embedder, settings.cache_dir)
     problems = check_index(runtime.bank, embedder, settings.cache_dir)
     if check:
-        state = "current" if not problems else "damaged" if folder.exists() else "missing"
+        state = "current" if not problems else "missing" if problems == [NOT_BUILT] else "damaged"
         click.echo(f"{state}: {folder}" + (f" ({'; '.join(problems)})" if problems else ""))
         ctx.exit(1 if problems else 0)
     if not problems and not rebuild:

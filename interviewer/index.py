@@ -27,6 +27,7 @@ FORMAT_VERSION = 5
 BATCH = 32
 MANIFEST = "manifest.json"
 FILES = {"questions": "questions.faiss", "topics": "topics.npy", "grading": "grading.npy"}
+NOT_BUILT = "no index has been built there yet"
 
 
 @dataclass(frozen=True)
@@ -255,8 +256,8 @@ def load_vectors(bank: Bank, embedder: Embedder, folder: Path
                  ) -> tuple[dict[str, np.ndarray] | None, list[str]]:
     """The vectors cached in FOLDER if every check passes (manifest, sizes, checksums, shapes), else None
     and the problems found."""
-    if not folder.exists():
-        return None, ["no index has been built there yet"]
+    if not os.path.exists(folder):  # unlike Path.exists, False for a folder it may not look into
+        return None, [NOT_BUILT]
     try:
         manifest = Manifest.parse((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -293,7 +294,7 @@ def open_index(bank: Bank, embedder: Embedder, cache_dir: Path, quiet: bool = Fa
     vectors, problems = load_vectors(bank, embedder, folder)
     if vectors is not None:
         return BankIndex(bank, embedder, vectors)
-    if folder.exists():
+    if problems != [NOT_BUILT]:
         warn(f"Index cache at {folder} was damaged ({'; '.join(problems)}); rebuilding.")
     index = build_index(bank, embedder, quiet)
     try:

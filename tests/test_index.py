@@ -6,14 +6,14 @@ import pytest
 import yaml
 
 from interviewer.corpus import load_bank
-from interviewer.index import check_index, index_folder, open_index
+from interviewer.index import NOT_BUILT, check_index, index_folder, open_index
 from interviewer.selection import UnknownTopicError, select_questions, tag_for
 
 
 def test_index_is_cached_then_rebuilt_after_an_edit(bank_copy, embedder, tmp_path):
     cache = tmp_path / "cache"
     first = load_bank(bank_copy)
-    assert check_index(first, embedder, cache) == ["no index has been built there yet"]
+    assert check_index(first, embedder, cache) == [NOT_BUILT]
     open_index(first, embedder, cache)
     assert check_index(first, embedder, cache) == []
     assert (index_folder(first, embedder, cache) / "questions.faiss").is_file()
@@ -24,7 +24,7 @@ def test_index_is_cached_then_rebuilt_after_an_edit(bank_copy, embedder, tmp_pat
     path.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True))
     edited = load_bank(bank_copy)
     assert edited.content_hash != first.content_hash
-    assert check_index(edited, embedder, cache) == ["no index has been built there yet"]
+    assert check_index(edited, embedder, cache) == [NOT_BUILT]
 
     rebuilt = open_index(edited, embedder, cache)
     assert check_index(edited, embedder, cache) == []

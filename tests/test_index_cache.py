@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,14 +26,23 @@ from hypothesis import strategies as st
 from interviewer.cli import cli
 from interviewer.corpus import load_bank
 from interviewer.errors import BackendError
-from interviewer.index import FILES, MANIFEST, BankIndex, check_index, index_folder, open_index, save_index
+from interviewer.index import (
+    FILES,
+    MANIFEST,
+    NOT_BUILT,
+    BankIndex,
+    check_index,
+    index_folder,
+    open_index,
+    save_index,
+)
+from interviewer.llm import ServerMemory, ServerQuirks
 
 from .conftest import CORPUS
 
 SMALL_BANK = ("F004-02", "F004-03", "F004-17")
 QUERIES = ("what is artificial intelligence", "machines that learn from experience",
            "a loss that penalizes errors")
-NOT_BUILT = "no index has been built there yet"
 ANSWER = "A cost function, or loss function, measures how well the network does and penalizes its errors."
 
 
@@ -251,6 +261,13 @@ def test_the_cli_grades_with_an_unwritable_cache(small_bank_dir, tmp_path):
     built = CliRunner().invoke(cli, [*args, "index"])
     assert built.exit_code == 1
     assert built.stderr.splitlines()[-1].startswith("Error: cannot write the index cache at ")
+
+
+def test_the_llm_formats_file_in_an_unwritable_cache_stays_in_memory(tmp_path):
+    memory = ServerMemory(unwritable_cache(tmp_path) / "llm-formats.json")
+    learnt = replace(ServerQuirks(), token_field="max_completion_tokens")
+    memory.remember("http://127.0.0.1:1/v1", "some-model", learnt)
+    assert memory.get("http://127.0.0.1:1/v1", "some-model") == learnt
 
 
 def test_writing_an_index_removes_the_other_index_folders(small_bank_dir, embedder, cache, tmp_path):
