@@ -307,25 +307,29 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--check", is_flag=True, help="Only report whether the cached index is current.")
+@click.option("--check", is_flag=True,
+              help="Only check the cached index (sizes, checksums, shapes): exit 0 if it is current.")
 @click.option("--rebuild", is_flag=True, help="Rebuild even if a current index is cached.")
 @click.pass_context
 def index(ctx: click.Context, check: bool, rebuild: bool) -> None:
     """Build the bank's index, or check that the cached one is current."""
     from interviewer.embeddings import SentenceTransformerEmbedder
-    from interviewer.index import index_status, open_index
+    from interviewer.index import NOT_BUILT, build_index, check_index, index_folder, save_index
 
     runtime = runtime_for(ctx)
     settings = runtime.settings
     embedder = SentenceTransformerEmbedder(settings.model, settings.device)
-    folder, fresh = index_status(runtime.bank, embedder, settings.cache_dir)
+    folder = index_folder(runtime.bank, embedder, settings.cache_dir)
+    problems = check_index(runtime.bank, embedder, settings.cache_dir)
     if check:
-        click.echo(f"{'current' if fresh else 'missing or stale'}: {folder}")
-        ctx.exit(0 if fresh else 1)
-    if fresh and not rebuild:
+        state = "current" if not problems else "missing" if problems == [NOT_BUILT] else "damaged"
+        click.echo(f"{state}: {folder}" + (f" ({'; '.join(problems)})" if problems else ""))
+        ctx.exit(1 if problems else 0)
+    if not problems and not rebuild:
         click.echo(f"Index is current: {folder}")
         return
-    built = open_index(runtime.bank, embedder, settings.cache_dir, rebuild=True)
+    built = build_index(runtime.bank, embedder)
+    save_index(built, settings.cache_dir)
     click.echo(f"Indexed {len(built.bank.questions)} questions with {embedder.identity}: {folder}")
 
 

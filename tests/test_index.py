@@ -6,17 +6,17 @@ import pytest
 import yaml
 
 from interviewer.corpus import load_bank
-from interviewer.index import index_status, open_index
+from interviewer.index import NOT_BUILT, check_index, index_folder, open_index
 from interviewer.selection import UnknownTopicError, select_questions, tag_for
 
 
 def test_index_is_cached_then_rebuilt_after_an_edit(bank_copy, embedder, tmp_path):
     cache = tmp_path / "cache"
     first = load_bank(bank_copy)
-    assert index_status(first, embedder, cache)[1] is False
+    assert check_index(first, embedder, cache) == [NOT_BUILT]
     open_index(first, embedder, cache)
-    folder, fresh = index_status(first, embedder, cache)
-    assert fresh and (folder / "questions.faiss").is_file()
+    assert check_index(first, embedder, cache) == []
+    assert (index_folder(first, embedder, cache) / "questions.faiss").is_file()
 
     path = bank_copy / "qa-000.yaml"
     entries = yaml.safe_load(path.read_text())
@@ -24,19 +24,11 @@ def test_index_is_cached_then_rebuilt_after_an_edit(bank_copy, embedder, tmp_pat
     path.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True))
     edited = load_bank(bank_copy)
     assert edited.content_hash != first.content_hash
-    assert index_status(edited, embedder, cache)[1] is False
+    assert check_index(edited, embedder, cache) == [NOT_BUILT]
 
     rebuilt = open_index(edited, embedder, cache)
-    assert index_status(edited, embedder, cache)[1] is True
+    assert check_index(edited, embedder, cache) == []
     assert rebuilt.search("attention weights becoming NaN", 1)[0].question.id == "DL0018"
-
-
-def test_a_corrupt_cache_is_rebuilt(bank, embedder, tmp_path):
-    cache = tmp_path / "cache"
-    open_index(bank, embedder, cache)
-    folder, _ = index_status(bank, embedder, cache)
-    (folder / "questions.faiss").write_bytes(b"garbage")
-    assert len(open_index(bank, embedder, cache).search("adam optimizer", 3)) == 3
 
 
 def test_search_finds_by_meaning(index):
