@@ -123,9 +123,11 @@ class Manifest:
 
 
 def index_folder(bank: Bank, embedder: Embedder, cache_dir: Path) -> Path:
-    """The folder whose name changes with the bank's content, the model, or the format."""
+    """The folder of this bank folder's index with this model: named by the format, where the bank is, the
+    model, and last the bank's content, which changes with any edit (see remove_stale)."""
     safe_model = "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder.identity)
-    return Path(cache_dir) / "index" / f"v{FORMAT_VERSION}-{bank.content_hash}-{safe_model[-60:]}"
+    place = hashlib.sha256(str(Path(bank.folder).resolve()).encode()).hexdigest()[:12]
+    return Path(cache_dir) / "index" / f"v{FORMAT_VERSION}-{place}-{safe_model[-60:]}-{bank.content_hash}"
 
 
 def make_source(bank: Bank, embedder: Embedder) -> dict:
@@ -177,7 +179,7 @@ def deserialize(name: str, data: bytes) -> np.ndarray:
 
 
 def save_index(index: BankIndex, cache_dir: Path) -> Path:
-    """Write INDEX to its cache folder and remove every other one; BackendError if it cannot be written.
+    """Write INDEX to its cache folder and remove the stale ones; BackendError if it cannot be written.
 
     The files are written to a temporary folder that then replaces the old one, the manifest (sizes and
     sha256 of every file) last: an interrupted write never leaves a folder that checks as current.
@@ -201,15 +203,19 @@ def save_index(index: BankIndex, cache_dir: Path) -> Path:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:
         raise BackendError(f"cannot write the index cache at {folder}: {exc.strerror or exc}") from exc
-    remove_all_but(folder)
+    remove_stale(folder)
     return folder
 
 
-def remove_all_but(folder: Path) -> None:
-    """Remove the other index folders (other banks, models or formats) and any interrupted writes; what
-    cannot be removed stays."""
+def remove_stale(folder: Path) -> None:
+    """Remove the index folders FOLDER replaces: those of the same bank folder and model built from an
+    earlier content of the bank, those of older formats, and interrupted writes. The indexes of other
+    banks and models stay, so switching between them does not rebuild. What cannot be removed stays."""
+    current_format = f"v{FORMAT_VERSION}-"
+    same_bank_and_model = folder.name.rsplit("-", 1)[0]
     for other in folder.parent.iterdir():
-        if other == folder:
+        replaced = other.name.rsplit("-", 1)[0] == same_bank_and_model
+        if other == folder or (other.name.startswith(current_format) and not replaced):
             continue
         with contextlib.suppress(OSError):
             if other.is_dir() and not other.is_symlink():

@@ -1,6 +1,6 @@
 """The index cache is checked, not trusted (issue 14): a damaged file means a rebuild with a one-line
 notice, `index --check` reports what loading would find, an unwritable cache still grades, an
-interrupted write never looks current, and only the current index folder is kept.
+interrupted write never looks current, and writing an index removes the one it replaces (not other banks').
 
 The real model and real FAISS over a bank of three short questions of the shipped bank, built once for
 the module, so that each rebuild takes about a second; the fakes inject faults and are named for them.
@@ -270,13 +270,16 @@ def test_the_llm_formats_file_in_an_unwritable_cache_stays_in_memory(tmp_path):
     assert memory.get("http://127.0.0.1:1/v1", "some-model") == learnt
 
 
-def test_writing_an_index_removes_the_other_index_folders(small_bank_dir, embedder, cache, tmp_path):
+def test_writing_an_index_removes_the_one_it_replaces_and_keeps_other_banks(small_bank_dir, embedder, cache,
+                                                                            small_bank, tmp_path):
     folders = cache / "index"
     (folders / "v4-0123456789ab-all-MiniLM-L6-v2").mkdir()
     (folders / "v4-0123456789ab-all-MiniLM-L6-v2" / MANIFEST).write_text("{}")
     (folders / ".writing-interrupted").mkdir()
     edited_dir = tmp_path / "edited-bank"
     shutil.copytree(small_bank_dir, edited_dir)
+    before_edit = load_bank(edited_dir)
+    assert open_noting(before_edit, embedder, cache)[1] == []
     path = edited_dir / "flashcards.yaml"
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     entries[0]["question"] = "What is artificial intelligence, in one sentence?"
@@ -285,7 +288,11 @@ def test_writing_an_index_removes_the_other_index_folders(small_bank_dir, embedd
 
     index, notices = open_noting(edited, embedder, cache)
     assert notices == []
-    assert [p.name for p in folders.iterdir()] == [index_folder(edited, embedder, cache).name]
+    # the edited bank's old index, the old format and the interrupted write are gone; the other bank's
+    # index (the small bank, same content as before the edit but another folder) stays
+    assert sorted(p.name for p in folders.iterdir()) == sorted(
+        [index_folder(edited, embedder, cache).name, index_folder(small_bank, embedder, cache).name])
+    assert index_folder(before_edit, embedder, cache) != index_folder(small_bank, embedder, cache)
     assert index.search("artificial intelligence in one sentence", 1)[0].question.id == "F004-02"
 
 
