@@ -270,9 +270,10 @@ SCROLL_BOX = """chat => {
   for (let box = chat.querySelector('.message'); box !== chat; box = box.parentElement) {
     if (['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) return box; }
   return null; }"""
-# True when EL lies inside the visible part of the chat's scrolling box.
+# True when EL lies inside the visible part of the chat's scrolling box (to a pixel: scrollTop is whole
+# pixels while layout has fractions, so a message scrolled to the top can start 0.25 px above the box).
 IN_CHAT_VIEW = """([el, box]) => { const r = el.getBoundingClientRect(), v = box.getBoundingClientRect();
-  return r.top >= v.top && r.bottom <= v.bottom; }"""
+  return r.top >= v.top - 1 && r.bottom <= v.bottom + 1; }"""
 
 
 def test_the_chat_has_no_label_over_its_first_line(visit):

@@ -51,7 +51,7 @@ KEEP_NEWEST_IN_VIEW = """
     if (!box) return;
     const place = newest.getBoundingClientRect();
     const top = place.top - box.getBoundingClientRect().top + box.scrollTop;
-    box.scrollTop = Math.min(top, top + place.height - box.clientHeight);
+    box.scrollTop = Math.floor(Math.min(top, top + place.height - box.clientHeight));  // never below its top
   };
   new MutationObserver(follow).observe(document.body, {childList: true, subtree: true, characterData: true});
 }
