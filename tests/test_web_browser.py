@@ -81,6 +81,10 @@ class Visit:
         self.page.get_by_label("Your answer", exact=True).fill(text)
         self.page.get_by_role("button", name="Answer", exact=True).click()
 
+    def answer_with_reference(self, runtime) -> None:
+        """Answer the last question asked with the whole of its reference answer."""
+        self.answer(" ".join(runtime.bank.get(self.question_id()).reference_sentences))
+
 
 def plain_words(markdown: str) -> str:
     """The first words of MARKDOWN's longest line that has no inline markup, as the page shows them."""
@@ -294,8 +298,7 @@ def test_a_new_grade_comes_into_view_after_the_candidate_scrolled_up(visit, web_
     page = visit.page
     visit.start("Optimizers", 2)
     expect(page.get_by_text("Question 1/2")).to_be_visible()
-    question = web_runtime.bank.get(visit.question_id())
-    visit.answer(" ".join(question.reference_sentences))
+    visit.answer_with_reference(web_runtime)
     headings = page.locator(CHAT).get_by_role("heading", name=SCORE_HEADING)
     expect(headings).to_have_count(1)
     page.get_by_role("button", name="Next").click()
@@ -322,8 +325,7 @@ def test_the_summary_charts_are_images_with_the_own_grade_a_zero_and_a_skipped_q
     page = visit.page
     visit.start("Optimizers", 3)
     expect(page.get_by_text("Question 1/3")).to_be_visible()
-    question = web_runtime.bank.get(visit.question_id())
-    visit.answer(" ".join(question.reference_sentences))
+    visit.answer_with_reference(web_runtime)
     expect(page.get_by_role("heading", name=SCORE_HEADING)).to_be_visible()
     page.get_by_text("I disagree with this grade").click()
     page.get_by_label("Your grade (0-10)").fill("6")
