@@ -33,7 +33,7 @@ WORD = re.compile(r"\S+")
 
 @dataclass(frozen=True)
 class CleanAnswer:
-    """An answer as the engine takes it: the whole text cleaned (kept in the answer log), the part of it
+    """An answer as the engine takes it: the whole text cleaned (kept in the history), the part of it
     that is graded, and notes saying what cleaning changed."""
 
     text: str
@@ -67,7 +67,7 @@ def graded_part(text: str) -> tuple[str, str]:
     end = word_end(text, MAX_WORDS)
     if end is not None and end <= MAX_CHARACTERS:
         return text[:end], (f"Long answer: graded the first {MAX_WORDS:,} words of {len(text.split()):,}; "
-                            "the whole answer is kept in the answer log.")
+                            "the whole answer is kept in the history.")
     if len(text) <= MAX_CHARACTERS:
         return text, ""
     rest = text.lstrip()  # so that spaces before it cannot crowd the answer out
@@ -77,7 +77,7 @@ def graded_part(text: str) -> tuple[str, str]:
     if not rest[MAX_CHARACTERS].isspace() and len(graded.rsplit(maxsplit=1)) == 2:
         graded = graded.rsplit(maxsplit=1)[0]  # the word cut in half is left out
     return graded, (f"Long answer: graded the first {len(graded):,} characters of {len(text):,} "
-                    f"(at most {MAX_CHARACTERS:,}); the whole answer is kept in the answer log.")
+                    f"(at most {MAX_CHARACTERS:,}); the whole answer is kept in the history.")
 
 
 def word_end(text: str, count: int) -> int | None:

@@ -1,4 +1,4 @@
-"""The `interviewer` command line: ask, web, grade, topics, search, index, ingest, eval."""
+"""The `interviewer` command line: ask, web, grade, history, topics, search, index, ingest, eval."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from interviewer import display
 from interviewer.config import STRICTNESS_LEVELS, Settings, apply, flag_name, load_settings
 from interviewer.crash_log import record_unexpected, unexpected_message
 from interviewer.errors import CorpusError, InterviewerError
+from interviewer.history import LOCAL_USER, Entry, open_history
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
 from interviewer.session import EmptyAnswerError, Interview
@@ -72,18 +73,38 @@ def takes_grader_flags(command: Callable) -> Callable:
     return grader_flags(with_grader_settings)
 
 
+DB_HELP = ("The history's database: a SQLite file or a postgresql:// URL (default: history.sqlite3 in the "
+           "data folder).")
+
+
+def takes_db_flag(command: Callable) -> Callable:
+    """Gives a command --db too: given after the command, it overrides one before it."""
+
+    @click.option("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    @functools.wraps(command)
+    def with_db_setting(*args: object, db: str | None, **kwargs: object) -> object:
+        ctx = click.get_current_context()
+        if db is not None:
+            ctx.obj = apply(ctx.obj, {"db": db}, flag_name)
+        return command(*args, **kwargs)
+
+    return with_db_setting
+
+
 @click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--bank", type=click.Path(path_type=Path), help="Question bank folder (default: corpus/).")
 @click.option("--model", help="Embedding model: local folder or cached hub id (default: shipped MiniLM).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="YAML config file.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Where indexes are cached.")
+@click.option("--db", metavar="PATH_OR_URL", help=DB_HELP)
 @grader_flags
 @click.version_option(package_name="interviewer")
 @click.pass_context
 def cli(ctx: click.Context, bank: Path | None, model: str | None, config_path: Path | None,
-        cache_dir: Path | None, mode: str | None, llm_model: str | None, strictness: str | None) -> None:
+        cache_dir: Path | None, db: str | None, mode: str | None, llm_model: str | None,
+        strictness: str | None) -> None:
     """A mock interviewer for ML and deep-learning interviews, graded offline or by an LLM."""
-    ctx.obj = load_settings(config_path, bank=bank, model=model, cache_dir=cache_dir, mode=mode,
+    ctx.obj = load_settings(config_path, bank=bank, model=model, cache_dir=cache_dir, db=db, mode=mode,
                             llm_model=llm_model, strictness=strictness)
 
 
@@ -100,6 +121,13 @@ def say_dimly(message: str) -> None:
 
 def wait_notice() -> None:
     say_dimly("Loading the embedding model and index...")
+
+
+def grade_saved_answers(runtime: Runtime) -> None:
+    """Grade the answers saved but not graded last time (the process ended first), and say how many."""
+    count = runtime.grade_saved(LOCAL_USER, wait_notice)
+    if count:
+        click.echo(display.graded_last_time(count), err=True)
 
 
 def graded(runtime: Runtime, question: Question, answer: str) -> Grade:
@@ -219,11 +247,13 @@ class Conversation:
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON (with --answer).")
 @click.option("--seed", type=int, help="Seed for the question order.")
 @takes_grader_flags
+@takes_db_flag
 @click.pass_context
 def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: str | None,
         answer: str | None, as_json: bool, seed: int | None) -> None:
     """Run a mock interview: ask questions, read answers, grade them."""
     runtime = runtime_for(ctx)
+    grade_saved_answers(runtime)
     if question_id:
         questions = [runtime.bank.get(question_id)]
     else:
@@ -252,6 +282,7 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
 @click.option("--auth", metavar="USER:PASSWORD", help="Ask for this login, for a shared deployment.")
 @click.option("--concurrency", type=int, help="How many requests run at once (default 4); others queue.")
 @takes_grader_flags
+@takes_db_flag
 @click.pass_context
 def web(ctx: click.Context, host: str | None, port: int | None, auth: str | None,
         concurrency: int | None) -> None:
@@ -269,13 +300,64 @@ def web(ctx: click.Context, host: str | None, port: int | None, auth: str | None
 @click.option("--answer", "-a", required=True, help="The answer text ('-' reads stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON.")
 @takes_grader_flags
+@takes_db_flag
 @click.pass_context
 def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool) -> None:
     """Grade one answer to one question."""
     runtime = runtime_for(ctx)
+    grade_saved_answers(runtime)
     question = runtime.bank.get(question_id)
     text = stdin_text() if answer == "-" else answer
     emit_grade(graded(runtime, question, text), as_json)
+
+
+@cli.command()
+@click.option("--question", "-q", "question_id", help="Only the answers to this question id.")
+@click.option("--show", "entry_id", metavar="ENTRY", help="Print one entry (its id, or the id's start) with "
+                                                          "its grade card.")
+@click.option("--export", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the history to FILE as JSON Lines, oldest first ('-': standard output).")
+@click.option("--delete", is_flag=True, help="Delete the whole history of the user, after asking.")
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
+@click.option("--user", default=LOCAL_USER, show_default=True,
+              help="Whose history: the terminal's is 'local'; the web chat's are its logins' user names.")
+@takes_db_flag
+@click.pass_context
+def history(ctx: click.Context, question_id: str | None, entry_id: str | None, export: Path | None,
+            delete: bool, yes: bool, user: str) -> None:
+    """List past answers, newest first: time, question, score and grader; show, export or delete them."""
+    if sum(map(bool, (entry_id, export, delete))) > 1:
+        raise click.UsageError("choose one of --show, --export and --delete")
+    if delete and question_id:
+        raise click.UsageError("--delete deletes the whole history; it takes no --question")
+    settings: Settings = ctx.obj
+    past = open_history(settings.db, settings.data_dir)
+    if entry_id:
+        entry = past.entry(user, entry_id)
+        click.echo(display.entry_block(entry, known_question(settings, entry)))
+    elif export:
+        write_jsonl(export, [e.to_dict() for e in past.entries(user, question_id, newest_first=False)],
+                    "history entries")
+    elif delete:
+        count = len(past.entries(user))
+        if count and not yes:
+            click.confirm(f"Delete all {count} entries of {user}'s history at {past.where}?", abort=True)
+        click.echo(f"Deleted {past.delete(user)} entries from {user}'s history.")
+    else:
+        rows = past.entries(user, question_id)
+        for entry in rows:
+            click.echo(display.entry_line(entry))
+        if not rows:
+            wanted = f" to {question_id}" if question_id else ""
+            click.echo(f"No answers{wanted} in {user}'s history at {past.where}.")
+
+
+def known_question(settings: Settings, entry: Entry) -> Question | None:
+    """ENTRY's question in the bank, or None when the bank no longer has it."""
+    try:
+        return Runtime(settings).bank.get(entry.question_id)
+    except CorpusError:
+        return None
 
 
 @cli.command()
@@ -412,14 +494,19 @@ def measured_grader(grader_name: str | None, settings: Settings) -> str:
     return grader_name or ("llm" if settings.mode == "llm" else "offline")
 
 
-def write_jsonl(path: Path, rows: list[dict]) -> None:
+def write_jsonl(path: Path, rows: list[dict], what: str = "graded answers") -> None:
+    """ROWS as JSON Lines in PATH ('-': standard output)."""
+    if str(path) == "-":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
     try:
         with path.open("w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise InterviewerError(f"{path}: cannot write: {exc.strerror}") from exc
-    click.echo(f"Wrote {len(rows)} graded answers to {path}", err=True)
+    click.echo(f"Wrote {len(rows)} {what} to {path}", err=True)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ MODES = ("auto", "offline", "llm")
 STRICTNESS_LEVELS = ("lenient", "standard", "strict")
 PATH_SETTINGS = ("bank", "cache_dir", "data_dir")
 TEXT_SETTINGS = ("model", "device", "base_url", "api_key", "llm_model", "web_host")
+DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "sqlite")
 
 
 def user_folder(kind: str, env_var: str, fallback: str) -> Path:
@@ -52,6 +53,13 @@ class Settings:
     data_dir: Path = field(
         default_factory=lambda: user_folder("data", "XDG_DATA_HOME", ".local/share"),
         metadata={"help": "Where answers and grades are recorded."},
+    )
+    db: str = field(
+        default="",
+        repr=False,
+        metadata={"help": "Where the history of answers is kept: a SQLite file's path, or a "
+                          "postgresql://USER@HOST/DB URL (empty: history.sqlite3 in data_dir). Never "
+                          "printed: a URL may hold a password."},
     )
     device: str = field(default="cpu", metadata={"help": "Torch device for the embedding model."})
     base_url: str = field(
@@ -141,6 +149,8 @@ def coerce(name: str, value: object) -> object:
         return number(name, value, int, "a whole number from 1 to 64", lambda v: 1 <= v <= 64)
     if name == "web_auth":
         return login(value)
+    if name == "db":
+        return database(value)
     if name in ("mode", "strictness"):
         return choice(name, value, MODES if name == "mode" else STRICTNESS_LEVELS)
     return str(value)
@@ -180,6 +190,16 @@ def login(value: object) -> str:
     user, colon, password = text.partition(":")
     if text and not (colon and user and password):
         raise ConfigError("setting 'web_auth' must be USER:PASSWORD, a colon between two non-empty parts")
+    return text
+
+
+def database(value: object) -> str:
+    """VALUE if it is a file path or a PostgreSQL (or SQLite) URL, else a ConfigError that does not show it
+    (a URL may hold a password)."""
+    text = text_setting("db", value, "a file path or a postgresql:// URL")
+    scheme = text.split("://", 1)[0] if "://" in text else ""
+    if scheme and scheme not in DATABASE_SCHEMES:
+        raise ConfigError(f"setting 'db' must be a file path or a postgresql:// URL, not a {scheme}:// URL")
     return text
 
 

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 import click
 
+from interviewer.history import Entry
 from interviewer.models import Grade, Question
 from interviewer.session import Said, Summary
 
@@ -94,4 +95,62 @@ def summary_block(summary: Summary) -> str:
         lines.append(f"  {row.question.id:8s} {result:8s} {label}")
     if summary.mean_score is not None:
         lines.append(click.style(f"  Mean score: {summary.mean_score:.1f}/10", bold=True))
+    return "\n".join(lines)
+
+
+def graded_last_time(count: int) -> str:
+    """What the user is told when answers saved but not graded (their process ended first) were graded."""
+    return f"Graded {count} answer{'s' if count != 1 else ''} saved but not graded last time."
+
+
+def entry_result(entry: Entry) -> str:
+    """What became of a history entry: its score, 'skipped', 'not graded' or 'failed'."""
+    if entry.kind == "skip":
+        return "skipped"
+    if entry.score is not None:
+        return f"{entry.score:g}/{entry.max_score or 10:g}"
+    return "failed" if entry.error else "not graded"
+
+
+def local_time(entry: Entry) -> str:
+    """When ENTRY's answer was given, in this machine's time zone."""
+    return entry.answered_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def entry_line(entry: Entry) -> str:
+    """One line of the history's list: id, time, question, result and grader."""
+    grader = entry.grader or ""
+    if entry.model:
+        grader += f" · {model_label(entry.model)}"
+    kind = " (follow-up)" if entry.kind == "follow-up" else ""
+    result = entry_result(entry)
+    return f"{entry.id}  {local_time(entry)}  {entry.question_id:10s} {result:10s} {grader}{kind}"
+
+
+def entry_block(entry: Entry, question: Question | None) -> str:
+    """One history entry in full: the question, the answer, the follow-up, its grade card as `grade`
+    prints it, and the candidate's own grade."""
+    asked = wrap(question.question) if question is not None else wrap("(no longer in the bank)")
+    header = click.style(f"{entry.id} · {local_time(entry)} · {entry.question_id}", bold=True)
+    lines = [header, asked]
+    if entry.kind == "follow-up" and entry.follow_up:
+        lines += [click.style("Follow-up:", bold=True), wrap(entry.follow_up)]
+    if entry.hint:
+        lines.append(hint_line(entry.hint))
+    if entry.kind == "skip":
+        return "\n".join([*lines, click.style("Skipped.", dim=True)])
+    lines += [click.style("Your answer:", bold=True), wrap(entry.answer)]
+    if entry.kind == "answer" and entry.follow_up:
+        lines += [click.style("Follow-up asked:", bold=True), wrap(entry.follow_up)]
+    grade = entry.grade
+    if grade is not None:
+        lines.append(grade_block(grade))
+    else:
+        why = f"Not graded: {entry.error}" if entry.error else "Not graded yet."
+        lines.append(click.style(why, dim=True))
+    if entry.own_score is not None:
+        why = f" ({entry.own_reason})" if entry.own_reason else ""
+        lines.append(f"Your own grade: {entry.own_score:g}/10{why}")
+    if entry.seconds is not None:
+        lines.append(click.style(f"Answered after {entry.seconds:.0f} s.", dim=True))
     return "\n".join(lines)

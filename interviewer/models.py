@@ -101,6 +101,16 @@ class Grade:
         data["notes"] = list(self.notes)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Grade:
+        """The grade to_dict made DATA from."""
+        return cls(
+            question_id=data["question_id"], score=data["score"], grader=data["grader"],
+            key_points=tuple(KeyPointResult(**k) for k in data.get("key_points", [])),
+            feedback=data.get("feedback", ""), reference=data.get("reference", ""),
+            mistakes=tuple(MistakeFound(**m) for m in data.get("mistakes", [])),
+            notes=tuple(data.get("notes", [])), model=data.get("model"))
+
 
 @dataclass(frozen=True)
 class Topic:

@@ -7,7 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from interviewer.coaching import Coach
+from interviewer.answer_text import clean_answer
+from interviewer.coaching import Coach, FollowUp, follow_up_question
 from interviewer.config import Settings
 from interviewer.corpus import Bank, load_bank
 from interviewer.embeddings import SentenceTransformerEmbedder, check_model_and_device
@@ -15,12 +16,12 @@ from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
 from interviewer.grading.choice import build_grader, grader_kind, grader_kinds
 from interviewer.grading.offline import OfflineGrader
+from interviewer.history import LOCAL_USER, History, open_history
 from interviewer.index import BankIndex, open_index
 from interviewer.llm import ChatClient, chat_client_for
 from interviewer.models import Grade, Question
 from interviewer.selection import pick, select_questions
-from interviewer.session import Interview
-from interviewer.store import AnswerLog
+from interviewer.session import Interview, grade_answer
 
 
 class Runtime:
@@ -39,6 +40,7 @@ class Runtime:
         self._index = index
         self._graders: dict[str, Grader] = {}
         self._chat_client: ChatClient | None = None
+        self._history: History | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -95,20 +97,48 @@ class Runtime:
         """Hints and follow-ups, written by the LLM when MODE selects one; one coach per interview."""
         return Coach(self.chat_client(mode), self.index)
 
+    @property
+    def history(self) -> History:
+        """The history the settings name, opened (and the old answer log imported) at first use."""
+        with self._lock:
+            if self._history is None:
+                self._history = open_history(self.settings.db, self.settings.data_dir)
+            return self._history
+
+    def grade_saved(self, user: str | None = LOCAL_USER, on_wait: Callable[[], None] | None = None) -> int:
+        """Grade the answers of USER (None: everyone's) saved but not graded, their process ended first,
+        as an interview grades them; how many were graded."""
+        pending = self.history.ungraded(user)
+        if not pending:
+            return 0
+        grader, graded = self.grader(on_wait), 0  # a grader that cannot be made leaves them for next time
+        for entry in pending:
+            try:
+                question = self.bank.get(entry.question_id)
+                if entry.kind == "follow-up":
+                    question = follow_up_question(question, FollowUp(entry.follow_up or "", ""))
+                grade = grade_answer(grader, question, clean_answer(entry.answer))
+            except InterviewerError as exc:
+                self.history.save_error(entry.id, str(exc))
+                continue
+            self.history.save_grade(entry.id, grade)
+            graded += 1
+        return graded
+
     def interview(self, questions: list[Question], mode: str | None = None, seconds: float = 0,
-                  on_wait: Callable[[], None] | None = None, clock: Callable[[], float] = time.monotonic
-                  ) -> Interview:
+                  on_wait: Callable[[], None] | None = None, clock: Callable[[], float] = time.monotonic,
+                  user: str = LOCAL_USER) -> Interview:
         """An interview on QUESTIONS graded by MODE's grader ('llm' or 'offline'; default: the settings'
-        choice), SECONDS per question (0: no timer), its first question asked at once: the grader is
-        fetched at the first answer, ON_WAIT called if the index is still loading then."""
+        choice), SECONDS per question (0: no timer), its first question asked at once, recorded in the
+        history as USER's: the grader is fetched at the first answer, ON_WAIT called if the index is still
+        loading then."""
         check_model_and_device(self.settings.model, self.settings.device)
         available = grader_kinds(self.settings)
         if mode is not None and mode not in available:
             raise InterviewerError(f"grader {mode!r} is not available here; choose one of "
                                    f"{', '.join(available)}")
         grader = DeferredGrader(self, mode, on_wait)
-        log = AnswerLog(self.settings.data_dir)
-        return Interview(questions, grader, self.coach(mode), log, seconds, clock)
+        return Interview(questions, grader, self.coach(mode), self.history, seconds, clock, user)
 
     def questions_on(self, topics: list[str], count: int | None, rng: random.Random,
                      on_wait: Callable[[], None] | None = None) -> list[Question]:

@@ -14,8 +14,9 @@ from interviewer.answer_text import CleanAnswer, clean_answer
 from interviewer.coaching import Coach, FollowUp, fold_follow_up, follow_up_question, wants_follow_up
 from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
+from interviewer.history import LOCAL_USER, History, HistoryError
+from interviewer.history.database import new_id
 from interviewer.models import Grade, KeyPointResult, Question
-from interviewer.store import AnswerLog
 
 
 class MoveError(InterviewerError):
@@ -51,8 +52,8 @@ class OwnGrade:
 
 @dataclass
 class Turn:
-    """One question of an interview and what became of it; its answers are the parts graded (the answer
-    log keeps the whole of a long one)."""
+    """One question of an interview and what became of it; its answers are the parts graded (the history
+    keeps the whole of a long one, in ENTRY)."""
 
     question: Question
     answer: str = ""
@@ -61,6 +62,7 @@ class Turn:
     follow_up: FollowUp | None = None  # asked before the grade is shown, answered or declined
     follow_up_answer: str = ""
     own_grade: OwnGrade | None = None
+    entry: str | None = None  # the history's entry of the answer (or skip), when it could be saved
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,9 @@ class Interview:
     """One sitting: its questions, the turns taken, what was said, and where it stands (its phase).
 
     Every answer is cleaned first (answer_text.clean_answer: invalid bytes replaced, control characters
-    dropped, a long one graded on what fits, each change a note on its grade). It is saved to LOG, whole,
-    before GRADER grades it, and its grade is recorded after, so nothing a candidate typed is lost. A
+    dropped, a long one graded on what fits, each change a note on its grade). It is saved to HISTORY,
+    whole, as USER's, before GRADER grades it, and its grade is recorded after, so nothing a candidate typed
+    is lost; so are skips, hints, follow-ups, the candidate's own grades and the time each answer took. A
     partly right answer (something earned, something left), when the COACH has an LLM to write one, gets
     one follow-up question on its weakest key point before its grade is shown, so the grade does not give
     the follow-up away; the follow-up's answer is folded into the grade.
@@ -101,15 +104,19 @@ class Interview:
     questions: list[Question]
     grader: Grader
     coach: Coach
-    log: AnswerLog
+    history: History
     seconds_per_question: float = 0
     clock: Callable[[], float] = time.monotonic
+    user: str = LOCAL_USER
+    session_id: str = field(default_factory=new_id)
     turns: list[Turn] = field(default_factory=list)
     transcript: list[Said] = field(default_factory=list)
     earlier: dict[int, list[Turn]] = field(default_factory=dict)  # retaken answers, by position
     # 'asking', 'follow-up' (a follow-up awaits its answer), 'graded' (a grade is shown) or 'ended'
     phase: str = field(default="asking", init=False)
     deadline: float | None = None
+    shown_at: float = field(default=0.0, init=False)  # when the question (or follow-up) waiting was asked
+    hint_given: str | None = field(default=None, init=False)  # the hint given for it, if any
     started: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -159,8 +166,8 @@ class Interview:
         if self.phase == "follow-up":
             return self._answer_follow_up(answer)
         question = self.current()
-        grade, notices = self._graded(question, answer)
-        turn = Turn(question, answer.graded, grade)
+        grade, notices, entry = self._graded(question, answer)
+        turn = Turn(question, answer.graded, grade, entry=entry)
         self.turns.append(turn)
         self._say_answer(answer.graded, notices)
         if not self._ask_follow_up(turn):
@@ -176,6 +183,7 @@ class Interview:
             text = self.coach.hint(turn.question, turn.grade)
         else:
             raise MoveError("hints are for a question waiting for an answer")
+        self.hint_given = text
         self._say("hint", text)
         return text
 
@@ -187,7 +195,10 @@ class Interview:
             return
         if self.phase != "asking":
             raise MoveError("there is no question to skip: go to the next question, retake or end")
-        self.turns.append(Turn(self.current(), skipped=True))
+        question = self.current()
+        entry = self._keep(self.history.save_skip, self.user, self.session_id, question.id, question.topics,
+                           self._seconds(), self.hint_given)
+        self.turns.append(Turn(question, skipped=True, entry=entry))
         self._say("notice", "Skipped.")
         self._move_on()
 
@@ -218,6 +229,8 @@ class Interview:
         if score is None or not 0 <= score <= 10:
             raise MoveError("your grade must be a number from 0 to 10")
         turn.own_grade = OwnGrade(float(score), reason.strip())
+        if turn.entry is not None:
+            self._keep(self.history.save_own_grade, turn.entry, turn.own_grade.score, turn.own_grade.reason)
         self._say("notice", f"Recorded your grade, {score:g}/10, beside the grader's "
                             f"{turn.grade.score:g}/10; the export shows both.")
 
@@ -259,6 +272,7 @@ class Interview:
         self.phase = "asking"
         self._say("question", question=self.current(), number=self.position + 1)
         self._start_timer()
+        self.shown_at, self.hint_given = self.clock(), None
 
     def _move_on(self) -> None:
         if self.finished:
@@ -269,10 +283,12 @@ class Interview:
     def _answer_follow_up(self, answer: CleanAnswer) -> Grade:
         turn = self.last_turn
         follow_up = turn.follow_up
-        grade, notices = self._graded(follow_up_question(turn.question, follow_up), answer,
-                                      follow_up.question)
+        grade, notices, _ = self._graded(follow_up_question(turn.question, follow_up), answer,
+                                         follow_up.question, turn.entry)
         turn.follow_up_answer = answer.graded
         turn.grade = fold_follow_up(turn.grade, grade, follow_up)
+        if turn.entry is not None:
+            notices += self._warnings(self.history.save_grade, turn.entry, turn.grade)
         self._say_answer(answer.graded, notices)
         self._show_grade(turn.grade)
         return turn.grade
@@ -286,34 +302,60 @@ class Interview:
         if follow_up is None:
             return False
         turn.follow_up, self.phase = follow_up, "follow-up"
+        if turn.entry is not None:
+            self._keep(self.history.save_follow_up, turn.entry, follow_up.question)
         self._say("follow-up", follow_up.question)
         self._start_timer()
+        self.shown_at, self.hint_given = self.clock(), None
         return True
 
-    def _graded(self, question: Question, answer: CleanAnswer, follow_up: str = ""
-                ) -> tuple[Grade, list[str]]:
-        """The grade of ANSWER, with its cleaning notes, and any notice about saving it: the whole answer
-        is saved first, then its graded part graded, then its grade (or the error that stopped grading)
-        is saved; an answer that cannot be saved is graded all the same, with a notice."""
-        notices = []
+    def _graded(self, question: Question, answer: CleanAnswer, follow_up: str = "", parent: str | None = None
+                ) -> tuple[Grade, list[str], str | None]:
+        """The grade of ANSWER, with its cleaning notes, any notice about saving it, and its history entry:
+        the whole answer is saved first (with the hint given and the seconds it took), then its graded
+        part graded, then its grade (or the error that stopped grading) is saved; an answer that cannot be
+        saved is graded all the same, with a notice."""
+        notices: list[str] = []
         try:
-            entry = self.log.save_answer(question.id, answer.text, follow_up)
-        except OSError as exc:
+            entry = self.history.save_answer(
+                self.user, self.session_id, question.id, question.topics, answer.text,
+                "follow-up" if follow_up else "answer", parent, follow_up or None, self._seconds(),
+                self.hint_given)
+        except HistoryError as exc:
             entry = None
-            notices.append(f"Warning: could not save the answer to {self.log.path}: {exc}")
+            notices.append(f"Warning: could not save the answer: {exc}")
         try:
-            grade = self.grader.grade(question, answer.graded)
+            grade = grade_answer(self.grader, question, answer)
         except InterviewerError as exc:
             if entry is None:
                 raise
-            self.log.save_grade(entry, error=str(exc))
-            saved = InterviewerError(f"{exc} (your answer was saved to {self.log.path})")
+            self._warnings(self.history.save_error, entry, str(exc))
+            saved = InterviewerError(f"{exc} (your answer was saved to the history at {self.history.where})")
             saved.exit_code = exc.exit_code
             raise saved from exc
-        grade = replace(grade, notes=(*answer.notes, *grade.notes))
         if entry is not None:
-            self.log.save_grade(entry, grade)
-        return grade, notices
+            notices += self._warnings(self.history.save_grade, entry, grade)
+        return grade, notices, entry
+
+    def _seconds(self) -> float:
+        """Seconds since the question (or follow-up) waiting was asked."""
+        return max(0.0, self.clock() - self.shown_at)
+
+    def _warnings(self, write: Callable[..., object], *args: object) -> list[str]:
+        """Do WRITE to the history; a notice for each failure (none or one): the interview goes on."""
+        try:
+            write(*args)
+        except HistoryError as exc:
+            return [f"Warning: {exc}"]
+        return []
+
+    def _keep(self, write: Callable[..., str | None], *args: object) -> str | None:
+        """Do WRITE to the history and return what it returns; a failure is said as a notice (None)."""
+        try:
+            return write(*args)
+        except HistoryError as exc:
+            self._say("notice", f"Warning: {exc}")
+            return None
 
     def _say_answer(self, text: str, notices: list[str]) -> None:
         self._say("answer", text)
@@ -331,6 +373,13 @@ class Interview:
 
     def _say(self, kind: str, text: str = "", **details: object) -> None:
         self.transcript.append(Said(kind, text, **details))
+
+
+def grade_answer(grader: Grader, question: Question, answer: CleanAnswer) -> Grade:
+    """ANSWER's graded part graded, its cleaning notes before the grader's: how every answer is graded, in
+    an interview or when one saved but not graded is picked up later."""
+    grade = grader.grade(question, answer.graded)
+    return replace(grade, notes=(*answer.notes, *grade.notes))
 
 
 def weak_points(turns: list[Turn]) -> tuple[tuple[Question, KeyPointResult], ...]:

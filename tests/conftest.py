@@ -53,6 +53,23 @@ def shared_cache(factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (skipped where its binaries are not installed): its URL."""
+    from .postgres_server import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> str:
+    """A fresh database of the session's PostgreSQL server: its postgresql:// URL."""
+    from .postgres_server import new_database
+
+    return new_database(postgres_server_url)
+
+
+@pytest.fixture(scope="session")
 def bank():
     return load_bank(CORPUS)
 

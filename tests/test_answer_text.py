@@ -39,7 +39,7 @@ def test_a_long_answer_is_graded_on_its_first_words_and_kept_whole():
     assert cleaned.text == text
     assert cleaned.graded.split() == text.split()[:MAX_WORDS]
     assert cleaned.notes == ("Long answer: graded the first 5,000 words of 12,345; the whole answer is kept "
-                             "in the answer log.",)
+                             "in the history.",)
 
 
 def test_exactly_the_word_cap_is_not_cut():
@@ -52,7 +52,7 @@ def test_a_paste_without_spaces_is_cut_at_the_character_cap():
     cleaned = clean_answer(text)
     assert cleaned.text == text and cleaned.graded == "x" * MAX_CHARACTERS
     assert cleaned.notes == ("Long answer: graded the first 40,000 characters of 1,000,000 (at most 40,000); "
-                             "the whole answer is kept in the answer log.",)
+                             "the whole answer is kept in the history.",)
 
 
 def test_the_character_cap_leaves_out_a_word_cut_in_half_and_leading_spaces():

@@ -15,6 +15,7 @@ from interviewer.cli import cli
 
 from .conftest import SOURCES, free_port
 from .fake_llm_server import FakeLLMServer, Reply
+from .saved_answers import saved_answers
 
 GOOD_ADAM = (
     "Adam keeps an exponential moving average of the gradients, the first moment, like momentum. "
@@ -89,8 +90,7 @@ def test_ask_interactive_answers_skips_and_quits(run, user_folders):
     assert result.exit_code == 0
     assert result.output.count("Question 1/3") == 1 and "Question 3/3" in result.output
     assert "Skipped." in result.output and "Summary" in result.output
-    log = user_folders / "xdg_data_home" / "interviewer" / "answers.jsonl"
-    assert GOOD_ADAM in log.read_text()
+    assert GOOD_ADAM in saved_answers(user_folders / "xdg_data_home" / "interviewer")
 
 
 def test_ask_free_text_topic(run):

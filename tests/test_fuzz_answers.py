@@ -9,7 +9,6 @@ answer takes a second or two to grade).
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from interviewer.cli import cli
 from interviewer.config import Settings
 from interviewer.runtime import Runtime
 from interviewer.session import EmptyAnswerError
+
+from .saved_answers import saved_entries
 
 FUZZ = settings(deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -53,12 +54,11 @@ def test_the_engine_grades_any_answer_or_refuses_an_empty_one(index, text):
             grade = interview.answer(text)
         except EmptyAnswerError as exc:
             assert clean_answer(text).empty and "\n" not in str(exc)
-            assert interview.phase == "asking" and not (Path(data_dir) / "answers.jsonl").exists()
+            assert interview.phase == "asking" and not saved_entries(Path(data_dir))
             return
         assert 0 <= grade.score <= 10 and interview.phase == "graded"
-        lines = (Path(data_dir) / "answers.jsonl").read_text(encoding="utf-8").splitlines()
-        assert json.loads(lines[0])["answer"] == clean_answer(text).text
-        assert json.loads(lines[1])["grade"]["score"] == grade.score
+        [saved] = saved_entries(Path(data_dir))
+        assert saved.answer == clean_answer(text).text and saved.grade.score == grade.score
 
 
 @settings(FUZZ, max_examples=15)

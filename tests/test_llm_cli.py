@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from interviewer.cli import cli
 
 from .fake_llm_server import FakeLLMServer, Reply
+from .saved_answers import saved_entries
 
 FIRST = "Adam keeps an exponential moving average of the gradients, like momentum."
 SECOND = "Early on both averages are biased towards zero, so Adam applies a bias correction."
@@ -45,10 +46,12 @@ def test_ask_with_an_llm_gives_a_hint_asks_a_follow_up_and_folds_it_in(index, us
     # covers one more key point, which adds half of 10/6
     assert "Score: 2.5/10  (llm grader · fake-model)" in output
     assert "1 key point(s) improved; score 1.5 → 2.5" in output
-    entries = [json.loads(line) for line in
-               (user_folders / "xdg_data_home" / "interviewer" / "answers.jsonl").read_text().splitlines()]
-    assert [e["answer"] for e in entries if "answer" in e] == [FIRST, SECOND]
-    assert entries[2]["follow_up"] == "What happens to the averages in the first steps of training?"
+    entries = saved_entries(user_folders / "xdg_data_home" / "interviewer")
+    assert [e.answer for e in entries] == [FIRST, SECOND]
+    follow_up = "What happens to the averages in the first steps of training?"
+    assert [e.kind for e in entries] == ["answer", "follow-up"] and entries[1].parent_id == entries[0].id
+    assert entries[0].follow_up == entries[1].follow_up == follow_up
+    assert entries[0].hint and entries[1].hint and entries[0].score == 2.5 and entries[1].grade is not None
 
 
 def test_ask_offline_gives_an_offline_hint_and_no_follow_up(index, user_folders):

@@ -26,6 +26,7 @@ from interviewer.llm import (
 )
 
 from .fake_llm_server import FakeLLMServer, Reply
+from .saved_answers import saved_entries
 from .test_cli import GOOD_ADAM
 
 VALID_GRADE = json.dumps({
@@ -83,10 +84,8 @@ def test_fake_server_fault_through_the_cli_saves_the_answer_and_tells_the_candid
     assert "(offline grader)" in result.output
     assert f"Note: {notice(fault, server)}" in " ".join(result.output.split())
     assert "sk-test-secret" not in result.output
-    lines = (user_folders / "xdg_data_home" / "interviewer" / "answers.jsonl").read_text().splitlines()
-    saved, graded = json.loads(lines[0]), json.loads(lines[1])
-    assert saved["answer"] == GOOD_ADAM and "grade" not in saved
-    assert graded["id"] == saved["id"] and graded["grade"]["notes"]
+    [saved] = saved_entries(user_folders / "xdg_data_home" / "interviewer")
+    assert saved.answer == GOOD_ADAM and saved.grader == "offline" and saved.grade.notes
 
 
 def test_fake_server_first_model_is_used_when_none_is_configured(tmp_path):

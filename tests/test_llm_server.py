@@ -20,6 +20,7 @@ from interviewer.llm import ChatClient, LLMError, ServerMemory
 from interviewer.models import Grade, Question
 
 from .conftest import ROOT
+from .saved_answers import saved_answers
 from .test_cli import GOOD_ADAM
 
 INJECTIONS = [json.loads(line) for line in (ROOT / "benchmarks" / "prompt_injection.jsonl").open()]
@@ -115,8 +116,7 @@ def test_ask_with_a_hint_and_maybe_a_follow_up_in_the_cli(llama_server, index, u
     assert result.exit_code == 0, result.output
     assert "Hint: " in result.output and "Score: " in result.output
     assert "(llm grader · " in result.output or "graded offline" in result.output
-    log = (user_folders / "xdg_data_home" / "interviewer" / "answers.jsonl").read_text()
-    assert answer in log
+    assert answer in saved_answers(user_folders / "xdg_data_home" / "interviewer")
 
 
 def test_grade_end_to_end_through_the_console_script(llama_server, index, tmp_path):

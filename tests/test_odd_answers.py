@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from interviewer.cli import cli
-from interviewer.store import AnswerLog
+from interviewer.history import History, database_url
+
+from .saved_answers import saved_entries
 
 PERCEPTRON = ("The perceptron is a linear classifier: it computes a weighted sum of its inputs, adds a bias "
               "and applies a step function. It only works for linearly separable data, so it cannot solve "
@@ -23,17 +25,16 @@ PERCEPTRON = ("The perceptron is a linear classifier: it computes a weighted sum
 
 @pytest.fixture
 def log_entries(user_folders):
-    """The answer log's entries, read when called."""
-    path = user_folders / "xdg_data_home" / "interviewer" / "answers.jsonl"
-    return lambda: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The history's entries, read when called."""
+    return lambda: saved_entries(user_folders / "xdg_data_home" / "interviewer")
 
 
-def saved_answers(entries: list[dict]) -> list[str]:
-    return [e["answer"] for e in entries if "answer" in e]
+def saved_answers(entries) -> list[str]:
+    return [e.answer for e in entries]
 
 
-def graded_ids(entries: list[dict]) -> set[str]:
-    return {e["id"] for e in entries if "grade" in e}
+def graded_ids(entries) -> set[str]:
+    return {e.id for e in entries if e.grade is not None}
 
 
 def test_an_invalid_byte_on_stdin_is_replaced_graded_and_saved(index, log_entries):
@@ -77,7 +78,7 @@ def test_a_1_mb_answer_is_graded_on_its_first_words_and_saved_whole(index, log_e
     assert result.exit_code == 0, result.output
     grade = json.loads(result.output)
     assert grade["notes"][0] == (f"Long answer: graded the first 5,000 words of {len(paste.split()):,}; "
-                                 "the whole answer is kept in the answer log.")
+                                 "the whole answer is kept in the history.")
     assert grade["score"] >= 5 and len(json.dumps(grade["notes"])) < 1000  # a repeated statement said once
     entries = log_entries()
     assert saved_answers(entries) == [paste] and len(graded_ids(entries)) == 1
@@ -89,11 +90,11 @@ def test_an_empty_answer_is_one_line_and_exit_2(index, user_folders, answer, std
     assert result.exit_code == 2
     assert result.output == ("Error: the answer is empty (nothing but spaces or control characters): give "
                              "its text with --answer, or '--answer -' to read it from stdin\n")
-    assert not (user_folders / "xdg_data_home" / "interviewer" / "answers.jsonl").exists()
+    assert not saved_entries(user_folders / "xdg_data_home" / "interviewer")
 
 
-def test_the_answer_log_never_fails_on_a_character_utf8_cannot_hold(tmp_path):
-    log = AnswerLog(tmp_path)
-    log.save_answer("ML0044", "a \udcff b", follow_up="why \ud800?")
-    [entry] = [json.loads(line) for line in log.path.read_text(encoding="utf-8").splitlines()]
-    assert entry["answer"] == "a \udcff b" and entry["follow_up"] == "why \ud800?"
+def test_the_history_never_fails_on_a_character_utf8_cannot_hold(tmp_path):
+    history = History.open(database_url("", tmp_path))
+    history.save_answer("local", "s1", "ML0044", (), "a \udcff b\x00", follow_up="why \ud800?")
+    [entry] = history.entries("local")
+    assert entry.answer == "a \\udcff b\ufffd" and entry.follow_up == "why \\ud800?"

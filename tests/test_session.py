@@ -4,7 +4,6 @@ real offline grader and a real LLM server where one writes."""
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 
@@ -19,6 +18,7 @@ from interviewer.session import MoveError
 from interviewer.web import render
 from interviewer.web.export import session_markdown, write_export
 
+from .saved_answers import saved_entries
 from .test_cli import GOOD_ADAM
 
 WEAK_ADAM = "Adam is an optimizer that adapts the learning rate."
@@ -38,9 +38,8 @@ def start(runtime, topics: list[str], count: int, mode: str, rng: random.Random 
     return runtime.interview(runtime.questions_on(topics, count, rng or random.Random()), mode)
 
 
-def logged_answers(runtime) -> list[dict]:
-    lines = (runtime.settings.data_dir / "answers.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines]
+def logged_answers(runtime):
+    return saved_entries(runtime.settings.data_dir)
 
 
 class Clock:
@@ -80,8 +79,8 @@ def test_an_answer_is_saved_then_graded(web_runtime):
     turn = interview.last_turn
     assert turn.answer == GOOD_ADAM and turn.grade.score >= 5 and turn.grade.grader == "offline"
     assert kinds(interview) == ["question", "answer", "grade"] and interview.phase == "graded"
-    saved = [e for e in logged_answers(web_runtime) if e.get("answer") == GOOD_ADAM]
-    assert saved and saved[-1]["question_id"] == "F004-37"
+    saved = [e for e in logged_answers(web_runtime) if e.answer == GOOD_ADAM]
+    assert saved and saved[-1].question_id == "F004-37" and saved[-1].score == turn.grade.score
 
 
 def test_an_empty_answer_is_refused_and_nothing_is_graded(web_runtime):
@@ -99,14 +98,13 @@ def test_an_answer_is_cleaned_its_changes_noted_on_the_card_and_saved_whole(web_
     whole = GOOD_ADAM.replace("Adam", "Adam\ufffd", 1) + " Also" + " more" * 6000
     notes = ("Replaced 1 invalid byte (not UTF-8 text) with “\ufffd”.", "Dropped 1 control character.",
              f"Long answer: graded the first 5,000 words of {len(whole.split()):,}; the whole answer is kept "
-             "in the answer log.")
+             "in the history.")
     assert grade.notes[:3] == notes
     assert all(f"*Note: {note}*" in render.grade_card(grade) for note in notes)
     turn = interview.last_turn
     assert turn.answer == " ".join(whole.split(" ")[:5000]) and interview.transcript[1].text == turn.answer
-    [saved] = [e for e in logged_answers(web_runtime) if e.get("answer") == whole]
-    [graded] = [e for e in logged_answers(web_runtime) if e["id"] == saved["id"] and "grade" in e]
-    assert tuple(graded["grade"]["notes"][:3]) == notes
+    [saved] = [e for e in logged_answers(web_runtime) if e.answer == whole]
+    assert saved.grade.notes[:3] == notes
 
 
 def test_the_candidates_own_grade_is_recorded_and_exported(web_runtime):
@@ -226,8 +224,8 @@ def test_injected_grader_fault_leaves_the_question_open_and_the_answer_saved(web
     with pytest.raises(InterviewerError, match=r"down \(injected fault\) \(your answer was saved to "):
         interview.answer(text)
     assert interview.phase == "asking" and not interview.turns
-    saved = [e for e in logged_answers(web_runtime) if e.get("answer") == text][0]
-    assert {"id": saved["id"], "error": "the grader is down (injected fault)"} in logged_answers(web_runtime)
+    [saved] = [e for e in logged_answers(web_runtime) if e.answer == text]
+    assert saved.error == "the grader is down (injected fault)" and saved.grade is None
 
 
 def test_the_summary_has_each_score_beside_the_own_grade_the_means_and_what_to_review(web_runtime):

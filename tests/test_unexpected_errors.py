@@ -5,7 +5,6 @@ what was answered; a bad device or model is refused before an answer is taken.""
 from __future__ import annotations
 
 import builtins
-import json
 
 from click.testing import CliRunner
 
@@ -13,6 +12,7 @@ from interviewer.cli import cli
 from interviewer.grading.offline import OfflineGrader
 from interviewer.web.app import readable
 
+from .saved_answers import saved_answers
 from .test_cli import GOOD_ADAM
 
 
@@ -34,8 +34,7 @@ def test_a_bug_is_one_line_naming_the_error_log_and_the_answer_is_kept(index, us
     assert len(lines) == 1 and lines[0].startswith("Error: unexpected ZeroDivisionError: injected fault.")
     assert str(log) in lines[0] and "please report it" in lines[0]
     assert "Traceback" in log.read_text() and "grader_with_a_bug" in log.read_text()
-    saved = (data_folder(user_folders) / "answers.jsonl").read_text().splitlines()
-    assert json.loads(saved[0])["answer"] == GOOD_ADAM
+    assert saved_answers(data_folder(user_folders)) == [GOOD_ADAM]
 
 
 def test_the_web_chat_says_a_bug_in_one_sentence_naming_the_error_log(tmp_path):
@@ -73,7 +72,7 @@ def test_a_bad_device_is_refused_before_an_answer_is_taken(index, user_folders, 
     assert result.exit_code == 1
     assert result.output.startswith("Error: device 'toaster' is not a torch device: set device to 'cpu'")
     assert "model" not in result.output.split(":", 2)[1]  # the device is named, not the model
-    assert not (data_folder(user_folders) / "answers.jsonl").exists()
+    assert not saved_answers(data_folder(user_folders))
     monkeypatch.setenv("INTERVIEWER_DEVICE", "cuda")
     interactive = CliRunner().invoke(cli, ["ask", "-q", "F004-37"], input=f"{GOOD_ADAM}\n\n")
     assert interactive.exit_code == 1 and "Question 1/1" not in interactive.output
@@ -85,4 +84,4 @@ def test_a_model_that_is_nowhere_is_refused_before_an_answer_is_taken(index, use
                                       "-a", GOOD_ADAM])
     assert result.exit_code == 1
     assert "is neither a folder nor in the local Hugging Face cache" in result.output
-    assert not (data_folder(user_folders) / "answers.jsonl").exists()
+    assert not saved_answers(data_folder(user_folders))

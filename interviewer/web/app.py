@@ -16,9 +16,11 @@ from typing import Any
 
 from interviewer.config import Settings
 from interviewer.crash_log import record_unexpected, unexpected_message
+from interviewer.display import graded_last_time
 from interviewer.embeddings import check_model_and_device
 from interviewer.errors import BackendError, InterviewerError
 from interviewer.grading.choice import grader_kind, grader_kinds
+from interviewer.history import LOCAL_USER
 from interviewer.runtime import Runtime
 from interviewer.session import Interview
 from interviewer.web import charts, render
@@ -243,14 +245,14 @@ class Handlers:
         return show(self.screen, sitting, clear_answer=clears)
 
     def start(self, topics: list[str] | None, free_text: str, count: float, grader: str,
-              seconds: float | None) -> Iterator[dict]:
-        """Start a sitting, showing progress while the embedding model loads."""
+              seconds: float | None, user: str = LOCAL_USER) -> Iterator[dict]:
+        """Start a sitting recorded as USER's, showing progress while the embedding model loads."""
         wanted = [*(topics or []), *(t.strip() for t in (free_text or "").split(",") if t.strip())]
         if not self.runtime.ready:
             yield {self.screen.status: "*Loading the embedding model and index (a minute the first time)...*"}
         try:
             questions = self.runtime.questions_on(wanted, max(1, int(count)), random.Random())
-            sitting = self.runtime.interview(questions, grader, float(seconds or 0))
+            sitting = self.runtime.interview(questions, grader, float(seconds or 0), user=user)
         except Exception as exc:  # shown beside the start button, never as a stack trace
             yield {self.screen.status: f"⚠️ **Error:** {readable(exc, self.runtime.settings.data_dir)}"}
             return
@@ -301,10 +303,18 @@ class Handlers:
 def wire(screen: Screen, handlers: Handlers) -> None:
     """Connect the buttons to the handlers; each is an API endpoint named after its button. Every request
     but the timer's tick shares one queue, so at most the queue's default limit run at once."""
+    import gradio as gr
+
+    def start(topics: list[str] | None, free_text: str, count: float, grader: str, seconds: float | None,
+              request: Any) -> Iterator[dict]:
+        yield from handlers.start(topics, free_text, count, grader, seconds, logged_in_user(request))
+
+    start.__annotations__["request"] = gr.Request  # so Gradio hands the request over, with its login
+
     outputs = screen.outputs()
     queued = {"outputs": outputs, "concurrency_id": "interviewer"}
     quiet = {**queued, "show_progress": "hidden"}
-    screen.start.click(handlers.start, [screen.topics, screen.free_text, screen.count, screen.grader,
+    screen.start.click(start, [screen.topics, screen.free_text, screen.count, screen.grader,
                                         screen.seconds], api_name="start", show_progress="minimal", **queued)
     screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer", **quiet)
     for name in ("hint", "skip", "retake", "next", "end"):
@@ -314,6 +324,22 @@ def wire(screen: Screen, handlers: Handlers) -> None:
     screen.restart.click(handlers.restart, None, api_name="restart", **quiet)
     screen.timer.tick(handlers.tick, [screen.state, screen.answer], outputs, concurrency_limit=None,
                       show_progress="hidden", api_visibility="private")
+
+
+def logged_in_user(request: Any) -> str:
+    """Whose history a sitting is: the login's user name, or the local user when the chat asks for none."""
+    return getattr(request, "username", None) or LOCAL_USER
+
+
+def grade_saved_answers(runtime: Runtime, say: Callable[[str], None]) -> None:
+    """Grade every user's answers saved but not graded when the server last stopped, and say how many."""
+    try:
+        count = runtime.grade_saved(user=None)
+    except InterviewerError as exc:
+        say(f"Warning: the answers saved but not graded last time stay ungraded: {exc}")
+        return
+    if count:
+        say(graded_last_time(count))
 
 
 def build_app(runtime: Runtime) -> Any:
@@ -392,13 +418,16 @@ def serve(settings: Settings, say: Callable[[str], None]) -> None:
     """Serve the web chat until interrupted, saying its URL; the model loads while the first page opens."""
     check_model_and_device(settings.model, settings.device)
     runtime = Runtime(settings, notify=pop_up)
+    history = runtime.history  # opened now, so a --db that cannot be used stops the server before it serves
     app = build_app(runtime)
     url = launch(app, settings)
     runtime.start_loading()
+    threading.Thread(target=grade_saved_answers, args=(runtime, say), daemon=True).start()
     others = open_addresses(settings.web_host, app.server_port)[1:]
     say(f"Serving the interview chat at {url} (Ctrl-C stops it)")
     if others:
         say("From other machines: " + ", ".join(others))
+    say(f"Answers are kept in the history at {history.where}")
     if settings.web_host not in LOOPBACK and settings.login is None:
         say(f"Warning: anyone who can reach {settings.web_host} can use it; "
             "set a login with --auth USER:PASSWORD")
