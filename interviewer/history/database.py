@@ -111,7 +111,8 @@ class History:
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
-        self.where = engine.url.render_as_string(hide_password=True)
+        url = engine.url  # where it is, for messages: a SQLite file's path, or the URL without its password
+        self.where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(True)
 
     @classmethod
     def open(cls, url: str) -> History:
