@@ -15,8 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from interviewer.cli import cli
+from interviewer.config import Settings
 from interviewer.history import LOCAL_USER, History, HistoryError, database_url, open_history
 from interviewer.practice.records import PracticeRecord
+from interviewer.runtime import Runtime
 
 from .fake_llm_server import FakeLLMServer, Reply
 from .interviewer_process import output_of, run_interviewer, start_interviewer
@@ -72,6 +74,44 @@ def test_an_answer_its_grade_skips_follow_ups_hints_and_own_grades_are_recorded(
         "F004-37", first.answered_at, grade.score, 10.0, tuple((k.text, k.status) for k in grade.key_points),
         len(grade.mistakes), hinted=True, followed_up=True, seconds=12.5, own_score=9, topics=question.topics)
     assert records[1].skipped and records[1].score is None and records[1].question_id == "F004-36"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_interview_records_its_answers_hints_timing_own_grades_retakes_and_skips(index, tmp_path):
+    runtime = Runtime(Settings(cache_dir=tmp_path, data_dir=tmp_path), index=index)
+    clock = Clock()
+    interview = runtime.interview([runtime.bank.get("F004-37"), runtime.bank.get("F004-36")], "offline",
+                                  clock=clock, user="ann")
+    hint = interview.hint()
+    clock.now += 42
+    grade = interview.answer(GOOD_ADAM)
+    interview.disagree(9.5, "I said it all")
+    interview.retake()
+    clock.now += 5
+    interview.answer("Adam adapts the learning rate.")
+    interview.next()
+    clock.now += 3
+    interview.skip()
+    first, retaken, skipped = runtime.history.entries("ann", newest_first=False)
+    assert (first.answer, first.hint, first.seconds, first.score) == (GOOD_ADAM, hint, 42, grade.score)
+    assert (first.own_score, first.own_reason, first.grade) == (9.5, "I said it all", grade)
+    assert (retaken.hint, retaken.seconds, retaken.question_id) == (None, 5, "F004-37")
+    assert (skipped.kind, skipped.question_id, skipped.seconds) == ("skip", "F004-36", 3)
+    assert {e.session_id for e in (first, retaken, skipped)} == {interview.session_id}
+    assert first.topics == runtime.bank.get("F004-37").topics
+    assert not runtime.history.entries(LOCAL_USER)
+    records = runtime.history.practice_records("ann")
+    assert [(r.hinted, r.skipped, r.own_score) for r in records] == [(True, False, 9.5), (False, False, None),
+                                                                     (False, True, None)]
 
 
 def test_no_user_sees_another_users_rows(history):
