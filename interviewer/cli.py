@@ -311,31 +311,40 @@ def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool) -> N
     emit_grade(graded(runtime, question, text), as_json)
 
 
-@cli.command()
+USER_OPTION = click.option("--user", help="Whose history (default: local): the terminal's is 'local'; the "
+                                          "web chat's are its logins' user names.")
+
+
+@cli.group(invoke_without_command=True)
 @click.option("--question", "-q", "question_id", help="Only the answers to this question id.")
 @click.option("--show", "entry_id", metavar="ENTRY", help="Print one entry (its id, or the id's start) with "
-                                                          "its grade card.")
+                                                          "its grade card, as `history show ENTRY` does.")
 @click.option("--export", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the history to FILE as JSON Lines, oldest first ('-': standard output).")
 @click.option("--delete", is_flag=True, help="Delete the whole history of the user, after asking.")
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
-@click.option("--user", default=LOCAL_USER, show_default=True,
-              help="Whose history: the terminal's is 'local'; the web chat's are its logins' user names.")
+@USER_OPTION
 @takes_db_flag
 @click.pass_context
 def history(ctx: click.Context, question_id: str | None, entry_id: str | None, export: Path | None,
-            delete: bool, yes: bool, user: str) -> None:
+            delete: bool, yes: bool, user: str | None) -> None:
     """List past answers, newest first: time, question, score and grader; show, export or delete them."""
+    user = user or LOCAL_USER
+    if ctx.invoked_subcommand is not None:
+        if question_id or entry_id or export or delete:
+            raise click.UsageError(f"`history {ctx.invoked_subcommand}` takes no --question, --show, "
+                                   "--export or --delete")
+        return
     if sum(map(bool, (entry_id, export, delete))) > 1:
         raise click.UsageError("choose one of --show, --export and --delete")
     if delete and question_id:
         raise click.UsageError("--delete deletes the whole history; it takes no --question")
     settings: Settings = ctx.obj
-    past = open_history(settings.db, settings.data_dir)
     if entry_id:
-        entry = past.entry(user, entry_id)
-        click.echo(display.entry_block(entry, known_question(settings, entry)))
-    elif export:
+        show_entry(settings, user, entry_id)
+        return
+    past = open_history(settings.db, settings.data_dir)
+    if export:
         write_jsonl(export, [e.to_dict() for e in past.entries(user, question_id, newest_first=False)],
                     "history entries")
     elif delete:
@@ -350,6 +359,22 @@ def history(ctx: click.Context, question_id: str | None, entry_id: str | None, e
         if not rows:
             wanted = f" to {question_id}" if question_id else ""
             click.echo(f"No answers{wanted} in {user}'s history at {past.where}.")
+
+
+@history.command("show")
+@click.argument("entry_id", metavar="ENTRY")
+@USER_OPTION
+@takes_db_flag
+@click.pass_context
+def history_show(ctx: click.Context, entry_id: str, user: str | None) -> None:
+    """Print one entry (its id, or the id's start) with its grade card."""
+    show_entry(ctx.obj, user or ctx.parent.params["user"] or LOCAL_USER, entry_id)
+
+
+def show_entry(settings: Settings, user: str, entry_id: str) -> None:
+    """USER's entry ENTRY_ID with its question and grade card."""
+    entry = open_history(settings.db, settings.data_dir).entry(user, entry_id)
+    click.echo(display.entry_block(entry, known_question(settings, entry)))
 
 
 def known_question(settings: Settings, entry: Entry) -> Question | None:

@@ -260,10 +260,15 @@ def test_history_shows_one_entry_with_its_card(three_entries, bank):
     assert " ".join(bank.get("F004-37").question.split()) in " ".join(result.output.split())
     assert GOOD_ADAM[:40] in result.output and "Score: " in result.output and "Key points:" in result.output
     assert "Reference answer:" in result.output and "Answered after 30 s." in result.output
+    assert CliRunner().invoke(cli, ["history", "show", three_entries[0]]).output == result.output
+    alices = CliRunner().invoke(cli, ["history", "--user", "alice", "show", three_entries[0]])
+    assert alices.exit_code == 2 and "no entry" in alices.output
     missing = CliRunner().invoke(cli, ["history", "--show", "nosuchentry"])
     assert missing.exit_code == 2 and missing.output.startswith("Error: no entry 'nosuchentry'")
     both = CliRunner().invoke(cli, ["history", "--show", three_entries[0], "--delete"])
     assert both.exit_code == 2 and "choose one of --show, --export and --delete" in both.output
+    mixed = CliRunner().invoke(cli, ["history", "--delete", "show", three_entries[0]])
+    assert mixed.exit_code == 2 and "`history show` takes no --question" in mixed.output
 
 
 def test_history_exports_the_users_own_entries(three_entries, tmp_path):
