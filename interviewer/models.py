@@ -103,12 +103,15 @@ class Grade:
 
     @classmethod
     def from_dict(cls, data: dict) -> Grade:
-        """The grade to_dict made DATA from."""
+        """The grade to_dict made DATA from (an older version's too: fields it lacks get their defaults)."""
         return cls(
-            question_id=data["question_id"], score=data["score"], grader=data["grader"],
-            key_points=tuple(KeyPointResult(**k) for k in data.get("key_points", [])),
+            question_id=data.get("question_id", ""), score=data["score"], grader=data.get("grader", ""),
+            key_points=tuple(KeyPointResult(k.get("text", ""), k.get("status", "missed"),
+                                            k.get("evidence", ""), k.get("similarity", 0.0))
+                             for k in data.get("key_points", [])),
             feedback=data.get("feedback", ""), reference=data.get("reference", ""),
-            mistakes=tuple(MistakeFound(**m) for m in data.get("mistakes", [])),
+            mistakes=tuple(MistakeFound(m.get("claim", ""), m.get("evidence", ""), m.get("similarity", 0.0))
+                           for m in data.get("mistakes", [])),
             notes=tuple(data.get("notes", [])), model=data.get("model"))
 
 
