@@ -95,3 +95,23 @@ def test_the_handlers_receive_the_login():
     assert get_type_hints(Handlers.review)["request"] is Request
     assert get_type_hints(Handlers.refresh)["request"] is Request
     assert get_type_hints(Handlers(None, None).weak_point(0))["request"] is Request
+
+
+def test_the_served_app_reviews_what_is_due_for_the_logged_in_user(web_settings, index, monkeypatch):
+    from gradio_client import Client
+
+    from .conftest import serving
+
+    asked_for: list[str] = []
+
+    def recorded(runtime, user: str = "") -> list[PracticeRecord]:
+        asked_for.append(user)
+        return list(RECORDS)
+
+    monkeypatch.setattr(practice, "practice_records", recorded)
+    runtime = Runtime(web_settings.with_overrides(web_auth="alice:s3cret"), index=index)
+    with serving(runtime) as url:
+        client = Client(url, auth=("alice", "s3cret"), verbose=False, download_files=False)
+        result = client.predict(5, "offline", 0, api_name="/review")
+    assert f"`{DUE}`" in str(result)
+    assert asked_for == ["alice"]
