@@ -152,3 +152,11 @@ def test_figure_draws_the_trend_and_the_topics():
 def test_progress_needs_the_timezone_now():
     with pytest.raises(ValueError, match="timezone"):
         progress(RECORDS, TOPICS, datetime(2026, 12, 6, 12, 0))
+
+
+def test_a_long_trend_keeps_every_day_and_a_readable_axis():
+    records = [answered("Q1", NOW - timedelta(days=d), d % 10) for d in range(40)]
+    drawing = figure(progress(records, TOPICS, NOW))
+    trend = drawing.axes[0]
+    assert len(trend.lines[0].get_xdata()) == 40
+    assert 2 <= len(trend.get_xticks()) <= 13

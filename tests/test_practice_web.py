@@ -115,3 +115,9 @@ def test_the_served_app_reviews_what_is_due_for_the_logged_in_user(web_settings,
         result = client.predict(5, "offline", 0, api_name="/review")
     assert f"`{DUE}`" in str(result)
     assert asked_for == ["alice"]
+
+
+def test_start_asks_what_is_due_first(history, screen_and_handlers):
+    screen, handlers = screen_and_handlers
+    update = last(handlers.start(["optimizers"], "", 3, "offline", 0))
+    assert update[screen.state].questions[0].id == DUE

@@ -24,6 +24,7 @@ from interviewer.practice.schedule import (
 )
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from interviewer.corpus import Bank
@@ -36,6 +37,7 @@ TREND_INCHES = 3.0
 INCHES_PER_TOPIC = 0.4
 INCHES_AROUND = 1.3
 SCORE_COLOUR = "#3b6fb6"
+DAY_TICKS = 12  # a tick on every day up to this many days, on some beyond
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Progress:
     streak: int
     weakest: tuple[KeyPointRecord, ...]
     due_now: tuple[tuple[str, datetime], ...]
-    due_this_week: tuple[tuple[str, datetime], ...]  # due now or within seven days, the soonest first
+    due_this_week: tuple[tuple[str, datetime], ...]  # due now or within seven days, the soonest first, local
     until: date | None
     retention: float
 
@@ -151,7 +153,8 @@ def progress(records: Sequence[PracticeRecord], topics_of: Mapping[str, Sequence
         raise ValueError("progress needs the time now with its timezone")
     wanted = retention(now, until)
     cards = question_cards(records, wanted).values()
-    due_soon = sorted(((c.question_id, c.due) for c in cards if c.due <= utc(now) + WEEK), key=lambda p: p[1])
+    soon = [c for c in cards if c.due <= utc(now) + WEEK]
+    due_soon = sorted(((c.question_id, c.due.astimezone(now.tzinfo)) for c in soon), key=lambda p: p[1])
     graded = [s for s in map(score_out_of_ten, records) if s is not None]
     return Progress(
         today=now.date(),
@@ -223,13 +226,7 @@ def figure(progress: Progress) -> Figure | None:
     drawing = Figure(figsize=(WIDTH_INCHES, height), dpi=100, layout="constrained")
     FigureCanvasAgg(drawing)
     trend_axes, topic_axes = drawing.subplots(2, 1, height_ratios=[TREND_INCHES, height - TREND_INCHES])
-    days = [day for day, _ in progress.trend]
-    trend_axes.plot(days, [mean for _, mean in progress.trend], marker="o", color=SCORE_COLOUR)
-    trend_axes.set_ylim(0, 10.5)
-    trend_axes.set_ylabel("mean score (0-10)")
-    trend_axes.set_title("Mean score per day")
-    trend_axes.grid(alpha=0.3)
-    trend_axes.tick_params(axis="x", labelrotation=30)
+    trend_chart(trend_axes, progress.trend)
     positions = list(range(len(rows)))
     bars = topic_axes.barh(positions, [t.mean_score for t in rows], color=SCORE_COLOUR)
     topic_axes.bar_label(bars, labels=[f"{t.mean_score:.1f}  (recall {t.recall:.0%})" for t in rows],
@@ -243,3 +240,21 @@ def figure(progress: Progress) -> Figure | None:
     topic_axes.grid(axis="x", alpha=0.3)
     topic_axes.set_axisbelow(True)
     return drawing
+
+
+def trend_chart(axes: Axes, trend: Sequence[tuple[date, float]]) -> None:
+    """The mean score per day as a line, a tick on each day (on some, when there are many)."""
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    days = [day for day, _ in trend]
+    axes.plot(days, [mean for _, mean in trend], marker="o", color=SCORE_COLOUR)
+    axes.set_ylim(0, 10.5)
+    axes.set_ylabel("mean score (0-10)")
+    axes.set_title("Mean score per day")
+    axes.grid(alpha=0.3)
+    if len(days) <= DAY_TICKS:
+        axes.set_xticks(days)
+    else:
+        axes.xaxis.set_major_locator(AutoDateLocator(maxticks=DAY_TICKS))
+    axes.xaxis.set_major_formatter(DateFormatter("%b %d"))
+    axes.set_xlim(days[0] - timedelta(days=1), days[-1] + timedelta(days=1))
