@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -67,8 +68,11 @@ def test_rating_table(record, expected):
     assert rating_name(record) == expected
 
 
-def test_the_documented_table_names_every_rating():
-    assert {row[1] for row in RATING_TABLE} == {"Again", "Hard", "Good", "Easy"}
+def test_the_readme_shows_the_table_the_code_uses():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert {row.rating for row in RATING_TABLE} == {"Again", "Hard", "Good", "Easy"}
+    for row in RATING_TABLE:
+        assert f"| {row.when} | {row.rating} | {row.why} |" in readme
 
 
 HISTORY = [  # one question's answers, and the ratings the table gives them

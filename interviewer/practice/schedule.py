@@ -8,7 +8,7 @@ schedules a question again when that probability falls to the desired retention.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -42,18 +42,6 @@ class RatingRules:
 
 
 RULES = RatingRules()
-
-# The mapping, first match wins; README's table is this one.
-RATING_TABLE = (
-    ("skipped, or not graded", "Again", "nothing was recalled"),
-    ("a wrong statement (mistakes > 0)", "Again", "a confident error must be relearnt"),
-    ("more than half the key points missed or wrong", "Again", "most of the answer was not there"),
-    ("score below 5/10", "Again", "failed by the pass mark"),
-    ("passed with a hint or a follow-up", "Hard", "recalled, but only with help"),
-    ("score >= 9/10 in under 120 s", "Easy", "complete and fluent"),
-    ("any other pass", "Good", "recalled"),
-)
-
 
 @dataclass(frozen=True)
 class ScheduleSettings:
@@ -90,17 +78,43 @@ def missed_share(record: PracticeRecord) -> float:
     return sum(status in MISSED for _, status in record.key_points) / len(record.key_points)
 
 
+def quick(record: PracticeRecord, rules: RatingRules) -> bool:
+    return record.seconds is not None and record.seconds < rules.quick_seconds
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """One row of the mapping from an answer to its FSRS rating: when it applies, the rating, and why."""
+
+    when: str
+    rating: str
+    why: str
+    applies: Callable[[PracticeRecord, float | None, RatingRules], bool]  # (record, score out of 10, rules)
+
+
+# The mapping, first match wins (so a row assumes every row above it did not apply); README's table.
+RATING_TABLE = (
+    RatingRow("skipped, or not graded", "Again", "nothing was recalled", lambda r, s, k: s is None),
+    RatingRow("a wrong statement (mistakes > 0)", "Again", "a confident error must be relearnt",
+              lambda r, s, k: r.mistakes > 0),
+    RatingRow(f"more than {RULES.missed_share:.0%} of the key points missed or wrong", "Again",
+              "most of the answer was not there",
+              lambda r, s, k: missed_share(r) > k.missed_share),
+    RatingRow(f"score below {RULES.pass_mark:g}/10 (the pass mark)", "Again", "failed",
+              lambda r, s, k: s < k.pass_mark),
+    RatingRow("passed with a hint or a follow-up", "Hard", "recalled, with help",
+              lambda r, s, k: r.hinted or r.followed_up),
+    RatingRow(f"score >= {RULES.complete:g}/10 in under {RULES.quick_seconds:g} seconds", "Easy",
+              "complete and fluent",
+              lambda r, s, k: s >= k.complete and quick(r, k)),
+    RatingRow("any other pass", "Good", "recalled", lambda r, s, k: True),
+)
+
+
 def rating_name(record: PracticeRecord, rules: RatingRules = RULES) -> str:
-    """The FSRS rating's name for one answer, by RATING_TABLE: Again, Hard, Good or Easy."""
+    """The FSRS rating's name for one answer, by the first row of RATING_TABLE that applies."""
     score = score_out_of_ten(record)
-    if score is None or record.mistakes > 0 or missed_share(record) > rules.missed_share:
-        return "Again"
-    if score < rules.pass_mark:
-        return "Again"
-    if record.hinted or record.followed_up:
-        return "Hard"
-    quick = record.seconds is not None and record.seconds < rules.quick_seconds
-    return "Easy" if score >= rules.complete and quick else "Good"
+    return next(row.rating for row in RATING_TABLE if row.applies(record, score, rules))
 
 
 def rating_for(record: PracticeRecord, rules: RatingRules = RULES) -> Rating:
