@@ -121,3 +121,9 @@ def test_start_asks_what_is_due_first(history, screen_and_handlers):
     screen, handlers = screen_and_handlers
     update = last(handlers.start(["optimizers"], "", 3, "offline", 0))
     assert update[screen.state].questions[0].id == DUE
+
+
+def test_the_progress_text_says_what_is_due_now_and_later(history, screen_and_handlers):
+    screen, handlers = screen_and_handlers
+    text = handlers.refresh()[screen.progress_text]
+    assert f"`{DUE}` (now)" in text and "`F004-37` (" in text and "`F004-37` (now)" not in text

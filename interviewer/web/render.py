@@ -156,7 +156,8 @@ def progress_summary(progress: Progress) -> str:
         score = "-" if topic.mean_score is None else f"{topic.mean_score:.1f}"
         recall = "-" if topic.recall is None else f"{topic.recall:.0%}"
         rows.append(f"| {table_cell(topic.topic)} | {topic.answers} | {score} | {recall} |")
-    due = ", ".join(f"`{q}` ({when:%b %d})" for q, when in progress.due_this_week) or "nothing"
+    due = ", ".join(f"`{q}` ({'now' if (q, when) in progress.due_now else f'{when:%b %d}'})"
+                    for q, when in progress.due_this_week) or "nothing"
     return "\n\n".join([*lines, "\n".join(rows), f"**Due this week:** {due}"])
 
 
