@@ -160,3 +160,9 @@ def test_a_long_trend_keeps_every_day_and_a_readable_axis():
     trend = drawing.axes[0]
     assert len(trend.lines[0].get_xdata()) == 40
     assert 2 <= len(trend.get_xticks()) <= 13
+
+
+def test_rich_text_says_so_where_a_table_would_be_empty():
+    easy = answered("Q1", utc("2026-12-06T16:00"), 9.5, seconds=30)  # due in eight days
+    text = rich_text(progress([easy], TOPICS, NOW))
+    assert "Per topic" in text and "No key point missed." in text and "Nothing is due this week." in text

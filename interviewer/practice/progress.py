@@ -178,28 +178,35 @@ def shown(value: float | None, style: str = "{:.1f}") -> str:
 
 def rich_view(progress: Progress) -> list:
     """The progress as Rich renderables: a headline, the per-topic table, the weakest key points and what
-    is due this week."""
-    from rich.table import Table
-
+    is due this week; a line instead of a table with no rows."""
     days_left = f", interview in {(progress.until - progress.today).days} days" if progress.until else ""
     headline = (f"{progress.answers} answers, mean score {shown(progress.mean_score)}/10, "
                 f"streak {progress.streak} days, {len(progress.due_now)} due now{days_left}")
-    topics = Table(title="Per topic")
-    for name in ("topic", "answers", "mean score", "recall"):
-        topics.add_column(name, justify="left" if name == "topic" else "right")
-    for row in progress.topics:
-        topics.add_row(row.topic, str(row.answers), shown(row.mean_score), shown(row.recall, "{:.0%}"))
-    weakest = Table(title="Key points missed most")
-    for name in ("key point", "missed", "last"):
-        weakest.add_column(name)
-    for point in progress.weakest:
-        weakest.add_row(point.text, f"{point.misses}/{point.attempts}", point.last_status)
-    due = Table(title="Due this week")
-    for name in ("question", "due"):
-        due.add_column(name)
-    for question_id, when in progress.due_this_week:
-        due.add_row(question_id, "now" if (question_id, when) in progress.due_now else f"{when:%Y-%m-%d}")
-    return [headline, topics, weakest, due]
+    if not progress.topics:
+        return [headline, "No answers recorded yet: `interviewer ask` asks new questions."]
+    topics = [(t.topic, str(t.answers), shown(t.mean_score), shown(t.recall, "{:.0%}"))
+              for t in progress.topics]
+    weakest = [(k.text, f"{k.misses}/{k.attempts}", k.last_status) for k in progress.weakest]
+    due = [(q, "now" if (q, when) in progress.due_now else f"{when:%Y-%m-%d}")
+           for q, when in progress.due_this_week]
+    return [headline,
+            table("Per topic", ("topic", "answers", "mean score", "recall"), topics, "No topic answered."),
+            table("Key points missed most", ("key point", "missed", "last"), weakest, "No key point missed."),
+            table("Due this week", ("question", "due"), due, "Nothing is due this week.")]
+
+
+def table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], empty: str) -> object:
+    """A Rich table of ROWS under TITLE (numbers right-aligned), or the line EMPTY when there are none."""
+    from rich.table import Table
+
+    if not rows:
+        return empty
+    drawn = Table(title=title)
+    for name in columns:
+        drawn.add_column(name, justify="right" if name in ("answers", "mean score", "recall") else "left")
+    for row in rows:
+        drawn.add_row(*row)
+    return drawn
 
 
 def rich_text(progress: Progress, width: int = 100, colour: bool = False) -> str:
