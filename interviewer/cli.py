@@ -1,4 +1,5 @@
-"""The `interviewer` command line: ask, web, grade, history, topics, search, index, ingest, eval."""
+"""The `interviewer` command line: ask, review, stats, web, grade, history, topics, search, index,
+ingest, eval."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ import json
 import random
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from interviewer import display
+from interviewer import display, practice
 from interviewer.config import STRICTNESS_LEVELS, Settings, apply, flag_name, load_settings
 from interviewer.crash_log import record_unexpected, unexpected_message
 from interviewer.errors import CorpusError, InterviewerError
 from interviewer.history import LOCAL_USER, Entry, open_history
 from interviewer.models import Grade, Question
 from interviewer.runtime import Runtime
+from interviewer.selection import review_questions, select_questions
 from interviewer.session import EmptyAnswerError, Interview
 
 SKIP_WORDS = {"/skip", "skip"}
@@ -89,6 +92,26 @@ def takes_db_flag(command: Callable) -> Callable:
         return command(*args, **kwargs)
 
     return with_db_setting
+
+
+def until_option(command: Callable) -> Callable:
+    """Adds --until DATE (the interview's date), which overrides the `until` setting."""
+
+    @functools.wraps(command)
+    def with_until(*args: object, until: datetime | None, **kwargs: object) -> object:
+        if until is not None:
+            ctx = click.get_current_context()
+            ctx.obj = apply(ctx.obj, {"until": until.date()}, flag_name)
+        return command(*args, **kwargs)
+
+    return click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                        help="Date of your interview: reviews grow more frequent as it nears, the weakest "
+                             "topics first (default: the 'until' setting).")(with_until)
+
+
+def local_now() -> datetime:
+    """The time now in this machine's timezone: days, streaks and due dates are the candidate's."""
+    return datetime.now().astimezone()
 
 
 @click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -246,24 +269,31 @@ class Conversation:
 @click.option("--answer", "-a", help="Grade this answer to the first question and exit ('-' reads stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON (with --answer).")
 @click.option("--seed", type=int, help="Seed for the question order.")
+@until_option
 @takes_grader_flags
 @takes_db_flag
 @click.pass_context
 def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: str | None,
         answer: str | None, as_json: bool, seed: int | None) -> None:
-    """Run a mock interview: ask questions, read answers, grade them."""
+    """Run a mock interview: ask questions (due ones first, then new ones), read answers, grade them."""
     runtime = runtime_for(ctx)
     grade_saved_answers(runtime)
     if question_id:
         questions = [runtime.bank.get(question_id)]
     else:
-        questions = runtime.questions_on(list(topics), count, random.Random(seed), wait_notice)
+        questions = runtime.questions_on(list(topics), count, random.Random(seed), wait_notice,
+                                         practice.practice_records(runtime), local_now())
     if answer is not None:
         text = stdin_text() if answer == "-" else answer
         if not as_json:
             click.echo(display.question_block(questions[0], 1, 1))
         emit_grade(graded(runtime, questions[0], text), as_json)
         return
+    converse(runtime, questions)
+
+
+def converse(runtime: Runtime, questions: list[Question]) -> None:
+    """A mock interview in the terminal on QUESTIONS, summed up however it ends."""
     runtime.start_loading()
     interview = runtime.interview(questions, on_wait=wait_notice)
     try:
@@ -273,6 +303,69 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
     finally:  # what was answered is summed up however the interview ends
         if interview.turns:
             click.echo(display.summary_block(interview.summary()))
+
+
+@cli.command()
+@click.option("--topic", "-t", "topics", multiple=True, help="Only questions on this topic; repeatable.")
+@click.option("--count", "-n", type=click.IntRange(min=1), default=5, show_default=True,
+              help="At most this many questions.")
+@click.option("--weak", is_flag=True, help="Ask the questions holding the key points you miss most.")
+@until_option
+@takes_grader_flags
+@click.pass_context
+def review(ctx: click.Context, topics: tuple[str, ...], count: int, weak: bool) -> None:
+    """Answer again the questions that are due (spaced repetition over your past answers)."""
+    runtime = runtime_for(ctx)
+    records = practice.practice_records(runtime)
+    candidates = select_questions(runtime.bank, list(topics), lambda: runtime.index(wait_notice))
+    now = local_now()
+    questions = review_questions(candidates, records, count, now, runtime.settings.until, weak)
+    if not questions:
+        click.echo(nothing_to_review(records, weak))
+        return
+    converse(runtime, questions)
+
+
+def nothing_to_review(records: list, weak: bool) -> str:
+    """Why review has no question to ask, and what to do instead."""
+    if not records:
+        return "No answers recorded yet: `interviewer ask` asks new questions."
+    if weak:
+        return "No key point missed yet on these topics: `interviewer ask` asks new questions."
+    return "Nothing is due now on these topics: `interviewer ask` asks new ones; `interviewer stats` shows " \
+           "what is due this week."
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the progress as one JSON object.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
+              help="Also draw the mean score per day and per topic to this PNG file.")
+@until_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, plot: Path | None) -> None:
+    """Your progress: answers, scores and recall per topic, streak, weakest key points, what is due."""
+    from interviewer.practice.progress import bank_topics, figure, progress, rich_text
+
+    runtime = runtime_for(ctx)
+    result = progress(practice.practice_records(runtime), bank_topics(runtime.bank), local_now(),
+                      runtime.settings.until)
+    if plot is not None:
+        write_plot(figure(result), plot)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(rich_text(result, colour=sys.stdout.isatty()), nl=False)
+
+
+def write_plot(drawing: object, path: Path) -> None:
+    """Save the progress figure as PNG to PATH; with nothing graded there is nothing to draw."""
+    if drawing is None:
+        raise InterviewerError(f"{path}: nothing to draw yet: no answer has been graded")
+    try:
+        drawing.savefig(path, format="png")
+    except OSError as exc:
+        raise InterviewerError(f"{path}: cannot write: {exc.strerror}") from exc
+    click.echo(f"Wrote the progress chart to {path}", err=True)
 
 
 @cli.command()

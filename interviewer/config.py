@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from pathlib import Path
 
 from interviewer.errors import ConfigError
@@ -112,6 +113,11 @@ class Settings:
         repr=False,
         metadata={"help": "Login the web chat asks for, as USER:PASSWORD (empty: none). Never printed."},
     )
+    until: date | None = field(
+        default=None,
+        metadata={"help": "Date of your interview, YYYY-MM-DD: reviews grow more frequent as it nears and "
+                          "the weakest topics come first (none: no date)."},
+    )
 
     def with_overrides(self, **values: object) -> Settings:
         """A copy with the given non-None values set."""
@@ -151,6 +157,8 @@ def coerce(name: str, value: object) -> object:
         return login(value)
     if name == "db":
         return database(value)
+    if name == "until":
+        return interview_date(value)
     if name in ("mode", "strictness"):
         return choice(name, value, MODES if name == "mode" else STRICTNESS_LEVELS)
     return str(value)
@@ -201,6 +209,18 @@ def database(value: object) -> str:
     if scheme and scheme not in DATABASE_SCHEMES:
         raise ConfigError(f"setting 'db' must be a file path or a postgresql:// URL, not a {scheme}:// URL")
     return text
+
+
+def interview_date(value: object) -> date:
+    """VALUE as a date (YAML reads 2027-01-15 as one already), or a ConfigError saying the form."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"setting 'until' must be a date as YYYY-MM-DD, not {shown(value)}") from None
 
 
 def choice(name: str, value: object, allowed: tuple[str, ...]) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from interviewer.answer_text import clean_answer
 from interviewer.coaching import Coach, FollowUp, follow_up_question
@@ -20,7 +21,8 @@ from interviewer.history import LOCAL_USER, History, open_history
 from interviewer.index import BankIndex, open_index
 from interviewer.llm import ChatClient, chat_client_for
 from interviewer.models import Grade, Question
-from interviewer.selection import pick, select_questions
+from interviewer.practice.records import PracticeRecord
+from interviewer.selection import pick_for_practice, select_questions
 from interviewer.session import Interview, grade_answer
 
 
@@ -141,10 +143,14 @@ class Runtime:
         return Interview(questions, grader, self.coach(mode), self.history, seconds, clock, user)
 
     def questions_on(self, topics: list[str], count: int | None, rng: random.Random,
-                     on_wait: Callable[[], None] | None = None) -> list[Question]:
-        """COUNT questions (None: all) in random order on TOPICS (tags or free text; none: every topic);
+                     on_wait: Callable[[], None] | None = None, records: Sequence[PracticeRecord] = (),
+                     now: datetime | None = None) -> list[Question]:
+        """COUNT questions (None: all) on TOPICS (tags or free text; none: every topic), in random order but
+        those due after RECORDS (past answers) first, then unseen ones, a question just answered well last;
         the index is loaded only for a free-text topic."""
-        return pick(select_questions(self.bank, topics, lambda: self.index(on_wait)), count, rng)
+        chosen = select_questions(self.bank, topics, lambda: self.index(on_wait))
+        return pick_for_practice(chosen, count, rng, records, now or datetime.now().astimezone(),
+                                 self.settings.until)
 
     def _client(self, settings: Settings) -> ChatClient | None:
         if grader_kind(settings) == "offline":

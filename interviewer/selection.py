@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 
 from interviewer.corpus import Bank
 from interviewer.errors import InterviewerError
 from interviewer.index import BankIndex
 from interviewer.models import Question
+from interviewer.practice.records import PracticeRecord
 from interviewer.text import content_stems
 
 # A free-text topic picks the questions within this much of its best match, above the floor.
@@ -93,3 +95,35 @@ def pick(questions: list[Question], count: int | None, rng: random.Random) -> li
     shuffled = list(questions)
     rng.shuffle(shuffled)
     return shuffled if count is None else shuffled[:count]
+
+
+def pick_for_practice(questions: list[Question], count: int | None, rng: random.Random,
+                      records: Sequence[PracticeRecord], now: datetime, until: date | None = None
+                      ) -> list[Question]:
+    """COUNT questions (None: all) in the order practice_order gives: due first (most overdue), then unseen
+    (in random order), then the rest, a question just answered well last; with no records, as pick."""
+    shuffled = pick(questions, None, rng)
+    if not records:
+        return shuffled if count is None else shuffled[:count]
+    from interviewer.practice.schedule import practice_order
+
+    by_id = {q.id: q for q in shuffled}
+    topics_of = {q.id: q.topics for q in shuffled}
+    ordered = [by_id[i] for i in practice_order(list(by_id), records, now, until, topics_of)]
+    return ordered if count is None else ordered[:count]
+
+
+def review_questions(questions: list[Question], records: Sequence[PracticeRecord], count: int, now: datetime,
+                     until: date | None = None, weak: bool = False) -> list[Question]:
+    """Up to COUNT of QUESTIONS to review: those due, the most overdue first (with an interview date, the
+    weakest topics first); with WEAK, those holding the key points missed most, the weakest first."""
+    from interviewer.practice.schedule import due, practice_order, weak_question_ids
+
+    by_id = {q.id: q for q in questions}
+    if weak:
+        ids = [i for i in weak_question_ids(records) if i in by_id]
+    else:
+        due_now = {i for i, _ in due(records, now, until)}
+        topics_of = {q.id: q.topics for q in questions}
+        ids = [i for i in practice_order(list(by_id), records, now, until, topics_of) if i in due_now]
+    return [by_id[i] for i in ids[:count]]

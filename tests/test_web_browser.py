@@ -411,3 +411,31 @@ def test_an_llm_follow_up_comes_before_the_grade_and_its_answer_improves_it(brow
             expect(page.get_by_text("llm grader · fake-model", exact=True)).to_be_visible()
             visit.shot("llm-follow-up-graded")
             visit.context.close()
+
+
+def test_the_progress_tab_draws_the_chart_and_a_weak_key_point_starts_a_sitting(visit, monkeypatch):
+    """The records the history will hand over are given at its wiring point (practice.practice_records)."""
+    from datetime import datetime, timedelta, timezone
+
+    from playwright.sync_api import expect
+
+    from interviewer import practice
+    from interviewer.practice.records import PracticeRecord
+
+    now = datetime.now(timezone.utc)
+    missed = "Adam corrects the bias of its moments."
+    records = [PracticeRecord("F004-36", now - timedelta(days=4), 2.0, 10.0),
+               PracticeRecord("F004-37", now - timedelta(hours=3), 6.0, 10.0,
+                              key_points=((missed, "missed"), ("Adam keeps two moments.", "covered")))]
+    monkeypatch.setattr(practice, "practice_records", lambda runtime, user="": list(records))
+    page = visit.page
+    page.goto(visit.url)
+    expect(page.get_by_role("button", name="Review what's due (1)")).to_be_enabled()
+    page.get_by_role("tab", name="Progress").click()
+    expect(page.locator("#progress-chart img")).to_be_visible()
+    expect(page.get_by_text("2 answers", exact=False)).to_be_visible()
+    visit.shot("progress")
+    page.get_by_role("button", name=f"✘ {missed} (missed 1 of 1)").click()
+    expect(page.locator(CHAT).get_by_text("Question 1/1")).to_be_visible()
+    assert visit.question_id() == "F004-37"
+    visit.shot("weak-key-point-sitting")

@@ -1,5 +1,5 @@
-"""The Gradio app: a setup panel, the chat with its buttons, the summary; one shared runtime, one sitting
-per browser session."""
+"""The Gradio app: a setup panel, the chat with its buttons, the summary, and a Progress tab; one shared
+runtime, one sitting per browser session."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+# Gradio hands a handler the request (and so the login) by its parameter's type, looked up in this
+# module's names; this module is imported only to serve the web chat, never by `interviewer --help`.
+from gradio import Request
+
+from interviewer import practice
 from interviewer.config import Settings
 from interviewer.crash_log import record_unexpected, unexpected_message
 from interviewer.display import graded_last_time
@@ -21,7 +27,11 @@ from interviewer.embeddings import check_model_and_device
 from interviewer.errors import BackendError, InterviewerError
 from interviewer.grading.choice import grader_kind, grader_kinds
 from interviewer.history import LOCAL_USER
+from interviewer.models import Question
+from interviewer.practice.progress import WEAKEST_SHOWN, Progress, bank_topics, figure, progress
+from interviewer.practice.schedule import KeyPointRecord
 from interviewer.runtime import Runtime
+from interviewer.selection import review_questions
 from interviewer.session import Interview
 from interviewer.web import charts, render
 from interviewer.web.export import write_export
@@ -97,19 +107,47 @@ class Screen:
     topic_chart: Any
     download: Any
     restart: Any
+    tabs: Any
+    review: Any
+    progress_tab: Any
+    progress_text: Any
+    progress_chart: Any
+    weak_points: tuple
 
     def outputs(self) -> list:
-        """Every component a handler may update (the inputs and buttons of the setup panel excepted)."""
-        fixed = {"topics", "free_text", "count", "grader", "seconds", "start", "record", "restart"}
+        """Every component a handler may update (the inputs and buttons of the setup panel and the
+        Progress tab excepted)."""
+        fixed = {"topics", "free_text", "count", "grader", "seconds", "start", "record", "restart", "review",
+                 "progress_tab", "progress_text", "progress_chart", "weak_points"}
         return [getattr(self, f.name) for f in fields(self) if f.name not in fixed]
+
+    def progress_outputs(self) -> list:
+        """The components the Progress refresh updates: the review button and the Progress tab."""
+        return [self.review, self.progress_text, self.progress_chart, *self.weak_points]
 
 
 def layout(runtime: Runtime) -> Screen:
     """Create the components, inside an open gr.Blocks."""
     import gradio as gr
 
-    settings = runtime.settings
     state = gr.State(None)
+    with gr.Tabs() as tabs:
+        with gr.Tab("Interview", id="interview"):
+            parts = interview_tab(runtime)
+        with gr.Tab("Progress", id="progress") as progress_tab:
+            progress_text = gr.Markdown()
+            progress_chart = gr.Plot(format="png", show_label=False, visible=False, elem_id="progress-chart")
+            gr.Markdown("**Key points you miss most**: each starts an interview on the questions holding it.")
+            weak_points = tuple(gr.Button(visible=False, size="sm") for _ in range(WEAKEST_SHOWN))
+    review = parts[-1]
+    return Screen(state, *parts[:-1], tabs, review, progress_tab, progress_text, progress_chart, weak_points)
+
+
+def interview_tab(runtime: Runtime) -> tuple:
+    """The Interview tab's components, in Screen's order (from setup to restart), then the review button."""
+    import gradio as gr
+
+    settings = runtime.settings
     with gr.Column() as setup:
         gr.Markdown(INTRO)
         topics = gr.Dropdown([(t.title or t.name, t.name) for t in runtime.bank.taxonomy], multiselect=True,
@@ -122,7 +160,9 @@ def layout(runtime: Runtime) -> Screen:
                               label="Grader", info="The LLM is offered when one is configured.")
             seconds = gr.Number(0, minimum=0, precision=0, label="Seconds per question",
                                 info="0: no timer. When time is up, the answer typed so far is graded.")
-        start = gr.Button("Start the interview", variant="primary")
+        with gr.Row():
+            start = gr.Button("Start the interview", variant="primary")
+            review = gr.Button("Review what's due (0)", interactive=False)
     status = gr.Markdown()
     with gr.Column(visible=False) as interview:
         countdown = gr.Markdown()
@@ -152,10 +192,9 @@ def layout(runtime: Runtime) -> Screen:
         with gr.Row():
             download = gr.DownloadButton("Download the session (Markdown)")
             restart = gr.Button("New interview")
-    return Screen(state, setup, topics, free_text, count, grader, seconds, start, status, interview,
-                  chatbot, countdown, timer, controls, answer, submit, hint, skip, retake,
-                  next_button, end, disagree, my_score, my_reason, record, summary_panel, summary,
-                  question_chart, topic_chart, download, restart)
+    return (setup, topics, free_text, count, grader, seconds, start, status, interview, chatbot, countdown,
+            timer, controls, answer, submit, hint, skip, retake, next_button, end, disagree, my_score,
+            my_reason, record, summary_panel, summary, question_chart, topic_chart, download, restart, review)
 
 
 def show(screen: Screen, sitting: Interview | None, clear_answer: bool = False) -> dict:
@@ -202,6 +241,13 @@ def shown_chart(figure: Any) -> Any:
     return gr.Plot(value=figure, visible=figure is not None)
 
 
+def weak_button(point: KeyPointRecord | None) -> Any:
+    """A weak key point's button, or a hidden one where there is no such point."""
+    import gradio as gr
+
+    return gr.Button(render.weak_point_label(point) if point else "", visible=point is not None)
+
+
 def working(screen: Screen, sitting: Interview, note: str, answer: str = "") -> dict:
     """The chat while slow work runs: the answer being graded and a note; the buttons wait."""
     import gradio as gr
@@ -245,19 +291,81 @@ class Handlers:
         return show(self.screen, sitting, clear_answer=clears)
 
     def start(self, topics: list[str] | None, free_text: str, count: float, grader: str,
-              seconds: float | None, user: str = LOCAL_USER) -> Iterator[dict]:
-        """Start a sitting recorded as USER's, showing progress while the embedding model loads."""
+              seconds: float | None, request: Request = None) -> Iterator[dict]:
+        """Start a sitting on the topics (due and unseen questions first), showing progress while the
+        embedding model loads."""
         wanted = [*(topics or []), *(t.strip() for t in (free_text or "").split(",") if t.strip())]
         if not self.runtime.ready:
             yield {self.screen.status: "*Loading the embedding model and index (a minute the first time)...*"}
+        yield from self.begin(lambda: self.runtime.questions_on(wanted, max(1, int(count)), random.Random(),
+                                                               records=self.records(request)),
+                              grader, seconds, logged_in_user(request))
+
+    def begin(self, choose: Callable[[], list[Question]], grader: str, seconds: float | None, user: str
+              ) -> Iterator[dict]:
+        """Start a sitting on the questions CHOOSE picks, recorded as USER's, on the Interview tab; an error
+        shows beside the start button."""
+        import gradio as gr
+
+        on_interview = {self.screen.tabs: gr.Tabs(selected="interview")}
         try:
-            questions = self.runtime.questions_on(wanted, max(1, int(count)), random.Random())
-            sitting = self.runtime.interview(questions, grader, float(seconds or 0), user=user)
+            sitting = self.runtime.interview(choose(), grader, float(seconds or 0), user=user)
         except Exception as exc:  # shown beside the start button, never as a stack trace
-            yield {self.screen.status: f"⚠️ **Error:** {readable(exc, self.runtime.settings.data_dir)}"}
+            yield {self.screen.status: f"⚠️ **Error:** {readable(exc, self.runtime.settings.data_dir)}",
+                   **on_interview}
             return
-        yield {self.screen.state: sitting, self.screen.status: "",
+        yield {self.screen.state: sitting, self.screen.status: "", **on_interview,
                **show(self.screen, sitting, clear_answer=True)}
+
+    def records(self, request: Request | None) -> list:
+        """The past answers of the request's user (the login; "" without one)."""
+        return practice.practice_records(self.runtime, logged_in_user(request))
+
+    def progress_of(self, request: Request | None) -> Progress:
+        """The progress of the request's user, today in the server's timezone."""
+        return progress(self.records(request), bank_topics(self.runtime.bank), datetime.now().astimezone(),
+                        self.runtime.settings.until)
+
+    def review(self, count: float, grader: str, seconds: float | None, request: Request = None
+               ) -> Iterator[dict]:
+        """Start a sitting on the questions due, the most overdue first."""
+        def due_questions() -> list[Question]:
+            chosen = review_questions(list(self.runtime.bank.questions), self.records(request),
+                                      max(1, int(count)), datetime.now().astimezone(),
+                                      self.runtime.settings.until)
+            if not chosen:
+                raise InterviewerError("nothing is due now: start an interview on new questions")
+            return chosen
+
+        yield from self.begin(due_questions, grader, seconds, logged_in_user(request))
+
+    def weak_point(self, position: int) -> Callable[..., Iterator[dict]]:
+        """The handler of the weak key point button at POSITION: a sitting on the questions holding it."""
+        def start_on_point(count: float, grader: str, seconds: float | None, request: Request = None
+                           ) -> Iterator[dict]:
+            def holding() -> list[Question]:
+                weakest = self.progress_of(request).weakest
+                if position >= len(weakest):
+                    raise InterviewerError("that key point is no longer among the weakest: "
+                                           "open Progress again")
+                ids = weakest[position].question_ids[:max(1, int(count))]
+                return [self.runtime.bank.get(i) for i in ids]
+
+            yield from self.begin(holding, grader, seconds, logged_in_user(request))
+
+        return start_on_point
+
+    def refresh(self, request: Request = None) -> dict:
+        """The review button with the due count, and the Progress tab: numbers, chart, weakest key points."""
+        import gradio as gr
+
+        current = self.progress_of(request)
+        weakest = list(current.weakest) + [None] * (len(self.screen.weak_points) - len(current.weakest))
+        due = len(current.due_now)
+        return {self.screen.review: gr.Button(f"Review what's due ({due})", interactive=due > 0),
+                self.screen.progress_text: render.progress_summary(current),
+                self.screen.progress_chart: shown_chart(figure(current)),
+                **{button: weak_button(point) for button, point in zip(self.screen.weak_points, weakest)}}
 
     def answer(self, sitting: Interview | None, text: str) -> Iterator[dict]:
         """Grade the answer, showing it with a note while the grader works."""
@@ -303,25 +411,25 @@ class Handlers:
 def wire(screen: Screen, handlers: Handlers) -> None:
     """Connect the buttons to the handlers; each is an API endpoint named after its button. Every request
     but the timer's tick shares one queue, so at most the queue's default limit run at once."""
-    import gradio as gr
-
-    def start(topics: list[str] | None, free_text: str, count: float, grader: str, seconds: float | None,
-              request: Any) -> Iterator[dict]:
-        yield from handlers.start(topics, free_text, count, grader, seconds, logged_in_user(request))
-
-    start.__annotations__["request"] = gr.Request  # so Gradio hands the request over, with its login
 
     outputs = screen.outputs()
     queued = {"outputs": outputs, "concurrency_id": "interviewer"}
     quiet = {**queued, "show_progress": "hidden"}
-    screen.start.click(start, [screen.topics, screen.free_text, screen.count, screen.grader,
+    screen.start.click(handlers.start, [screen.topics, screen.free_text, screen.count, screen.grader,
                                         screen.seconds], api_name="start", show_progress="minimal", **queued)
     screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer", **quiet)
     for name in ("hint", "skip", "retake", "next", "end"):
         getattr(screen, name).click(getattr(handlers, name), [screen.state], api_name=name, **quiet)
     screen.record.click(handlers.disagree, [screen.state, screen.my_score, screen.my_reason],
                         api_name="disagree", **quiet)
-    screen.restart.click(handlers.restart, None, api_name="restart", **quiet)
+    screen.restart.click(handlers.restart, None, api_name="restart", **quiet).then(
+        handlers.refresh, None, screen.progress_outputs(), show_progress="hidden", api_visibility="private")
+    choice = [screen.count, screen.grader, screen.seconds]
+    screen.review.click(handlers.review, choice, api_name="review", show_progress="minimal", **queued)
+    for position, button in enumerate(screen.weak_points):
+        button.click(handlers.weak_point(position), choice, api_visibility="private", **queued)
+    screen.progress_tab.select(handlers.refresh, None, screen.progress_outputs(), show_progress="hidden",
+                               api_visibility="private")
     screen.timer.tick(handlers.tick, [screen.state, screen.answer], outputs, concurrency_limit=None,
                       show_progress="hidden", api_visibility="private")
 
@@ -349,8 +457,11 @@ def build_app(runtime: Runtime) -> Any:
 
     with gr.Blocks(title="interviewer", analytics_enabled=False) as app:
         screen = layout(runtime)
-        wire(screen, Handlers(runtime, screen))
+        handlers = Handlers(runtime, screen)
+        wire(screen, handlers)
         app.load(None, js=KEEP_NEWEST_IN_VIEW)
+        app.load(handlers.refresh, None, screen.progress_outputs(), show_progress="hidden",
+                 api_visibility="private")
     return app
 
 

@@ -1,4 +1,4 @@
-"""Markdown for the web chat: questions, grade cards, hints, notices and the summary."""
+"""Markdown for the web chat: questions, grade cards, hints, notices, the summary and the Progress tab."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import re
 
 from interviewer.display import model_label
 from interviewer.models import Grade, Question
+from interviewer.practice.progress import Progress
+from interviewer.practice.schedule import KeyPointRecord
 from interviewer.session import Interview, Said, Turn
 
 MARKS = {"covered": "✔", "partial": "~", "missed": "✘", "wrong": "!"}
@@ -137,3 +139,29 @@ def summary(interview: Interview) -> str:
         lines += ["", "### Key points to review", ""]
         lines += [f"- {MARKS[k.status]} {k.status} · `{q.id}`: {k.text}" for q, k in weak[:WEAK_POINTS_SHOWN]]
     return "\n".join(lines)
+
+
+def progress_summary(progress: Progress) -> str:
+    """The Progress tab's text: the headline numbers, the topics weakest first, and what is due this week."""
+    if not progress.answers and not progress.skipped:
+        return "No answers recorded yet: start an interview, and your progress shows here."
+    mean = "-" if progress.mean_score is None else f"{progress.mean_score:.1f}"
+    lines = [f"**{progress.answers}** answers · mean score **{mean}**/10 · streak **{progress.streak}** "
+             f"days · **{len(progress.due_now)}** due now"]
+    if progress.until is not None:
+        lines.append(f"Interview on {progress.until:%Y-%m-%d}: {(progress.until - progress.today).days} days "
+                     f"left (desired retention {progress.retention:.0%}).")
+    rows = ["| topic | answers | mean score | recall |", "| --- | ---: | ---: | ---: |"]
+    for topic in progress.topics:
+        score = "-" if topic.mean_score is None else f"{topic.mean_score:.1f}"
+        recall = "-" if topic.recall is None else f"{topic.recall:.0%}"
+        rows.append(f"| {table_cell(topic.topic)} | {topic.answers} | {score} | {recall} |")
+    due = ", ".join(f"`{q}` ({'now' if (q, when) in progress.due_now else f'{when:%b %d}'})"
+                    for q, when in progress.due_this_week) or "nothing"
+    return "\n\n".join([*lines, "\n".join(rows), f"**Due this week:** {due}"])
+
+
+def weak_point_label(point: KeyPointRecord) -> str:
+    """A weak key point's button: the point and how often it was missed."""
+    text = " ".join(point.text.split())
+    return f"✘ {text[:90] + '…' if len(text) > 90 else text} (missed {point.misses} of {point.attempts})"
