@@ -1,5 +1,5 @@
-"""`interviewer review`, `stats` and `ask`'s order through Click's runner, with the records the history
-would hand them given at the one wiring point, interviewer.practice.practice_records."""
+"""`interviewer review`, `stats` and `ask`'s order through Click's runner, reading past answers written
+into the real history of the test's data folder."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from interviewer import practice
 from interviewer.cli import cli
 from interviewer.practice.records import PracticeRecord
+
+from .practice_history import save_records
+from .test_history import data_folder
 
 NOW = datetime.now(timezone.utc)
 DUE = "F004-36"  # failed four days ago: due
@@ -32,12 +34,9 @@ RECORDS = [
 
 
 @pytest.fixture
-def history(monkeypatch):
-    """The history's records, handed over where the history will plug in."""
-    def recorded(runtime, user: str = "") -> list[PracticeRecord]:
-        return list(RECORDS)
-
-    monkeypatch.setattr(practice, "practice_records", recorded)
+def history(user_folders):
+    """RECORDS in the local user's history."""
+    save_records(data_folder(user_folders), RECORDS)
 
 
 def run(*args: str, input: str | None = None):

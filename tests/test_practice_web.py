@@ -1,6 +1,6 @@
 """The web chat's practice parts, built (not launched) over the real bank: the review button with the due
 count, the Progress tab, and the weakest key points each starting a sitting on the questions holding it;
-the records the history would hand over are given at the one wiring point."""
+past answers written into the real history of the runtime's data folder."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from interviewer import practice
 from interviewer.config import Settings
 from interviewer.practice.records import PracticeRecord
 from interviewer.runtime import Runtime
+
+from .practice_history import save_records
 
 NOW = datetime.now(timezone.utc)
 DUE = "F004-36"
@@ -26,9 +27,9 @@ RECORDS = [
 
 
 @pytest.fixture
-def history(monkeypatch):
-    """The history's records, handed over where the history will plug in."""
-    monkeypatch.setattr(practice, "practice_records", lambda runtime, user="": list(RECORDS))
+def history(tmp_path):
+    """RECORDS in the local user's history (the web chat's user without a login)."""
+    save_records(tmp_path, RECORDS)
 
 
 @pytest.fixture
@@ -97,24 +98,19 @@ def test_the_handlers_receive_the_login():
     assert get_type_hints(Handlers(None, None).weak_point(0))["request"] is Request
 
 
-def test_the_served_app_reviews_what_is_due_for_the_logged_in_user(web_settings, index, monkeypatch):
+def test_the_served_app_reviews_what_is_due_for_the_logged_in_user(web_settings, index, tmp_path):
     from gradio_client import Client
 
     from .conftest import serving
 
-    asked_for: list[str] = []
-
-    def recorded(runtime, user: str = "") -> list[PracticeRecord]:
-        asked_for.append(user)
-        return list(RECORDS)
-
-    monkeypatch.setattr(practice, "practice_records", recorded)
-    runtime = Runtime(web_settings.with_overrides(web_auth="alice:s3cret"), index=index)
+    data = tmp_path / "data"
+    save_records(data, RECORDS, user="alice")
+    save_records(data, [PracticeRecord("F004-37", NOW - timedelta(days=9), 0.0, 10.0)], user="bob")
+    runtime = Runtime(web_settings.with_overrides(web_auth="alice:s3cret", data_dir=data), index=index)
     with serving(runtime) as url:
         client = Client(url, auth=("alice", "s3cret"), verbose=False, download_files=False)
         result = client.predict(5, "offline", 0, api_name="/review")
-    assert f"`{DUE}`" in str(result)
-    assert asked_for == ["alice"]
+    assert f"`{DUE}`" in str(result)  # alice's due question, not bob's
 
 
 def test_start_asks_what_is_due_first(history, screen_and_handlers):

@@ -413,21 +413,34 @@ def test_an_llm_follow_up_comes_before_the_grade_and_its_answer_improves_it(brow
             visit.context.close()
 
 
-def test_the_progress_tab_draws_the_chart_and_a_weak_key_point_starts_a_sitting(visit, monkeypatch):
-    """The records the history will hand over are given at its wiring point (practice.practice_records)."""
+def test_the_progress_tab_draws_the_chart_and_a_weak_key_point_starts_a_sitting(browser, web_settings, index,
+                                                                                  tmp_path):
+    """Past answers in the history of a server of its own: the due count, the Progress tab's chart and
+    numbers, and a weak key point's button starting a sitting on the question holding it."""
     from datetime import datetime, timedelta, timezone
 
-    from playwright.sync_api import expect
-
-    from interviewer import practice
     from interviewer.practice.records import PracticeRecord
+
+    from .practice_history import save_records
 
     now = datetime.now(timezone.utc)
     missed = "Adam corrects the bias of its moments."
     records = [PracticeRecord("F004-36", now - timedelta(days=4), 2.0, 10.0),
                PracticeRecord("F004-37", now - timedelta(hours=3), 6.0, 10.0,
                               key_points=((missed, "missed"), ("Adam keeps two moments.", "covered")))]
-    monkeypatch.setattr(practice, "practice_records", lambda runtime, user="": list(records))
+    save_records(tmp_path / "data", records)
+    runtime = Runtime(web_settings.with_overrides(data_dir=tmp_path / "data"), index=index)
+    with serving(runtime) as url:
+        visit = Visit(browser, url, tmp_path)
+        try:
+            progress_tab_visit(visit, missed)
+        finally:
+            visit.context.close()
+
+
+def progress_tab_visit(visit: Visit, missed: str) -> None:
+    from playwright.sync_api import expect
+
     page = visit.page
     page.goto(visit.url)
     expect(page.get_by_role("button", name="Review what's due (1)")).to_be_enabled()
