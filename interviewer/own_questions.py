@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from interviewer.corpus import Bank, dump_questions, load_file, parse_entry
@@ -121,8 +121,7 @@ def read_questions(path: Path, bank: Bank) -> Imported:
 
 def kept(question: Question, bank: Bank, result: Imported, where: str) -> None:
     """Keep QUESTION unless BANK has it: its id (an error) or its text (a note)."""
-    text = " ".join(question.question.split()).casefold()
-    same = next((q for q in bank.questions if " ".join(q.question.split()).casefold() == text), None)
+    same = next((q for q in bank.questions if same_text(q) == same_text(question)), None)
     if same is not None:
         result.notes.append(f"{where}: already in the bank as {same.id}; skipped")
     elif any(q.id.lower() == question.id.lower() for q in bank.questions):
@@ -140,14 +139,32 @@ def load_own(path: Path, bank: Bank) -> list[Question]:
     return [placed.question for placed in load_file(path, set(bank.topic_names()))]
 
 
+def same_text(question: Question) -> str:
+    """The question's text as compared for duplicates: spacing and case left out."""
+    return " ".join(question.question.split()).casefold()
+
+
+def with_known_ids(read: Imported, existing: list[Question]) -> None:
+    """Give READ's questions the id of an EXISTING question with the same text: a Markdown export read
+    back carries no ids, and importing it again must update, not duplicate."""
+    id_of_text = {same_text(q): q.id for q in existing}
+    for k, question in enumerate(read.questions):
+        known = id_of_text.get(same_text(question), question.id)
+        if known != question.id:
+            read.drafted |= {known} if question.id in read.drafted else set()
+            read.questions[k] = replace(question, id=known)
+
+
 def merged(existing: list[Question], new: list[Question]) -> tuple[list[Question], int, int]:
     """EXISTING with NEW added or replacing the question of the same id; how many were added and updated."""
     by_id = {q.id.lower(): q for q in existing}
     added = updated = 0
     for question in new:
         old = by_id.get(question.id.lower())
+        if old is not None and replace(old, source=question.source) == question:
+            continue  # the same question read from another file
         added += old is None
-        updated += old is not None and old != question
+        updated += old is not None
         by_id[question.id.lower()] = question
     return list(by_id.values()), added, updated
 
@@ -185,7 +202,9 @@ def import_questions(paths: list[Path], bank: Bank, own_path: Path) -> ImportRep
         read.errors += one.errors
         read.notes += one.notes
         read.drafted |= one.drafted
-    questions, added, updated = merged(load_own(own_path, bank), read.questions)
+    existing = load_own(own_path, bank)
+    with_known_ids(read, existing)
+    questions, added, updated = merged(existing, read.questions)
     if added or updated:
         write_atomically(own_path, dump_questions(questions))
     return ImportReport(read, added, updated, own_path)
