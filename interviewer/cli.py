@@ -585,7 +585,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
                f"into {report.path}")
     if read.errors:
         rows = "1 row was" if len(read.errors) == 1 else f"{len(read.errors)} rows were"
-        click.echo(f"{rows} not imported: fix them and import again.", err=True)
+        click.echo(f"{rows} not imported: fix the file and import it again.", err=True)
         ctx.exit(1)
 
 
