@@ -607,8 +607,8 @@ def export(ctx: click.Context, anki: Path | None, markdown: Path | None, with_hi
 
     if (anki is None) == (markdown is None):
         raise click.UsageError("choose one of --anki FILE.apkg and --markdown FILE")
-    if with_history and markdown is None:
-        raise click.UsageError("--history is written with --markdown FILE")
+    if with_history and (markdown is None or topics):
+        raise click.UsageError("--history is written with --markdown FILE and takes no --topic")
     bank = runtime_for(ctx).bank
     unknown = [t for t in topics if t not in bank.topic_names()]
     if unknown:

@@ -185,3 +185,27 @@ def test_an_imported_question_is_searched_asked_graded_and_scheduled(small_bank,
 def test_export_needs_one_destination():
     result = CliRunner().invoke(cli, ["export"])
     assert result.exit_code == 2 and "choose one of --anki FILE.apkg and --markdown FILE" in result.output
+
+
+def test_a_question_already_in_the_bank_is_skipped_and_a_bank_id_refused(user_folders, tmp_path):
+    shipped = load_bank(CORPUS).questions[0]
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"- question: {json.dumps(shipped.question)}\n  reference: Anything. At all.\n"
+                    f"  topics: [fundamentals]\n- id: {shipped.id}\n  question: What is a new question?\n"
+                    "  reference: It is new. It is mine.\n")
+    result = import_files(str(mine))
+    assert result.exit_code == 1
+    assert f"{mine}:1: already in the bank as {shipped.id}; skipped" in result.stderr
+    assert f"{mine}:4: id {shipped.id} is already in the bank; give another id" in result.stderr
+    assert not own_file(user_folders).exists()
+
+
+def test_anki_separator_and_html_headers_are_honoured(user_folders, tmp_path):
+    deck = tmp_path / "deck.txt"
+    deck.write_text("#separator:semicolon\n#html:false\n#tags column:3\n"
+                    "What is <i>a</i> tensor?;A tensor is a multi-dimensional array. It generalises "
+                    "matrices.;maths\n")
+    result = import_files(str(deck))
+    assert result.exit_code == 0, result.output
+    question = load_bank(CORPUS, own_file(user_folders)).get(own_id("What is <i>a</i> tensor?"))
+    assert question.key_points == ("A tensor is a multi-dimensional array.", "It generalises matrices.")
