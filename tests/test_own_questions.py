@@ -28,7 +28,8 @@ EXPECTED = {
     "questions.yaml": (["What is the difference between bagging and boosting?",
                         "What does softmax do?"], [13]),
     "questions.md": (["What is the purpose of a validation set?",
-                      "Why does label smoothing help classification?"], [17, 19]),
+                      "Why does label smoothing help classification?",
+                      "How do you clear gradients in PyTorch before a step?"], [17, 19]),
     "questions.csv": (["What is gradient clipping?", "What is early stopping good for?"], [3]),
     "questions.tsv": (["What is a confusion matrix?", "What is data augmentation?"], []),
     "anki.txt": (["What is dropout?", "What is one-hot encoding?"], [4]),
@@ -73,6 +74,13 @@ def test_rows_without_key_points_get_them_drafted_and_are_told_so(user_folders):
     assert stopping_question.key_points == ("Early stopping halts training when the validation loss stops "
                                             "improving.", "It acts as a regulariser.", "It saves compute.")
     assert stopping_question.topics == ("regularization",)
+
+
+def test_markdown_code_blocks_are_answer_text(user_folders):
+    import_files("questions.md")
+    question = load_bank(CORPUS, own_file(user_folders)).get(own_id(EXPECTED["questions.md"][0][2]))
+    assert "# clear the old gradients\n- not a key point\n" in question.reference
+    assert len(question.key_points) == 2
 
 
 def test_anki_text_is_read_without_its_html(user_folders):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
 BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 TOPICS_LINE = re.compile(r"^Topics:\s*(.*)$", re.IGNORECASE)
 ESCAPED_START = re.compile(r"^\\([-*+#]|Topics:)")
@@ -44,8 +45,8 @@ def read_markdown(text: str) -> list[Row]:
     """A heading is a question; the text under it the answer; its bullet lines key points; a 'Topics:' line
     its topics. A heading with nothing under it but a deeper heading is a section title, not a question."""
     sections: list[tuple[int, int, str, list[str]]] = []  # level, line, heading, body
-    for number, line in enumerate(text.splitlines(), start=1):
-        heading = HEADING.match(line)
+    for number, (line, fenced) in enumerate(with_fences(text.splitlines()), start=1):
+        heading = not fenced and HEADING.match(line)
         if heading:
             sections.append((len(heading.group(1)), number, heading.group(2), []))
         elif sections:
@@ -59,11 +60,22 @@ def read_markdown(text: str) -> list[Row]:
     return rows
 
 
+def with_fences(lines: list[str]) -> list[tuple[str, bool]]:
+    """Each line and whether it is inside a fenced code block (a '```' line itself counts as inside)."""
+    marked, inside = [], False
+    for line in lines:
+        fence = bool(FENCE.match(line))
+        marked.append((line, inside or fence))
+        inside = inside != fence
+    return marked
+
+
 def markdown_row(number: int, heading: str, body: list[str]) -> Row:
-    """One question of a Markdown file from its heading and the lines under it."""
+    """One question of a Markdown file from its heading and the lines under it; in code blocks, a line
+    starting with '-' or 'Topics:' is answer text."""
     row, answer = Row(number, heading, ""), []
-    for line in body:
-        bullet, topics = BULLET.match(line), TOPICS_LINE.match(line)
+    for line, fenced in with_fences(body):
+        bullet, topics = not fenced and BULLET.match(line), not fenced and TOPICS_LINE.match(line)
         if bullet:
             row.key_points.append(bullet.group(1).strip())
         elif topics:
