@@ -1,5 +1,5 @@
 """The `interviewer` command line: ask, review, stats, web, grade, history, topics, search, index,
-ingest, eval."""
+ingest, import, export, eval."""
 
 from __future__ import annotations
 
@@ -558,6 +558,81 @@ def ingest(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, forc
         raise CorpusError(f"{out}: already exists; pass --force to overwrite your edits there")
     out.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {len(questions)} questions from {len(sources)} documents to {out}", err=True)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Add your own questions to the bank: YAML (the bank's format), Markdown (a heading per question, the
+    answer under it, bullet lines its key points), CSV/TSV (question, answer, key points, topics) or Anki's
+    plain-text export (.txt). Importing a question again updates it."""
+    from interviewer.corpus import OWN_FILE, load_bank
+    from interviewer.own_questions import import_questions
+
+    settings: Settings = ctx.obj
+    report = import_questions(list(files), load_bank(settings.bank), settings.data_dir / OWN_FILE)
+    read = report.read
+    for question in read.questions:
+        click.echo(f"{question.id}  {' '.join(question.question.split())}")
+        if question.id in read.drafted:
+            click.echo(f"  key points drafted from the answer ({len(question.key_points)}): review them in "
+                       f"{report.path}")
+    for line in read.notes + read.errors:
+        click.echo(line, err=True)
+    click.echo(f"Imported {len(read.questions)} questions ({report.added} new, {report.updated} updated) "
+               f"into {report.path}")
+    if read.errors:
+        rows = "1 row was" if len(read.errors) == 1 else f"{len(read.errors)} rows were"
+        click.echo(f"{rows} not imported: fix the file and import it again.", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--anki", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.apkg",
+              help="Write the bank (with your own questions) as a type-in-answer Anki deck.")
+@click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the bank as Markdown that `interviewer import` reads back ('-': standard output).")
+@click.option("--history", "with_history", is_flag=True,
+              help="With --markdown: write your history (questions, answers, scores, key points) instead.")
+@click.option("--topic", "-t", "topics", multiple=True, help="Only questions on this topic tag; repeatable.")
+@USER_OPTION
+@takes_db_flag
+@click.pass_context
+def export(ctx: click.Context, anki: Path | None, markdown: Path | None, with_history: bool,
+           topics: tuple[str, ...], user: str | None) -> None:
+    """Write the bank as an Anki deck or as Markdown, or your history as Markdown."""
+    from interviewer.exports import bank_markdown, history_markdown, write_anki
+
+    if (anki is None) == (markdown is None):
+        raise click.UsageError("choose one of --anki FILE.apkg and --markdown FILE")
+    if with_history and (markdown is None or topics):
+        raise click.UsageError("--history is written with --markdown FILE and takes no --topic")
+    bank = runtime_for(ctx).bank
+    unknown = [t for t in topics if t not in bank.topic_names()]
+    if unknown:
+        raise CorpusError(f"no topic {unknown[0]!r}; choose from {', '.join(bank.topic_names())}")
+    questions = [q for q in bank.questions if not topics or set(topics) & set(q.topics)]
+    if anki is not None:
+        count = write_anki(questions, anki)
+        click.echo(f"Wrote {count} notes to {anki}")
+        return
+    if with_history:
+        settings: Settings = ctx.obj
+        entries = open_history(settings.db, settings.data_dir).entries(user or LOCAL_USER, newest_first=False)
+        text, what = history_markdown(entries, {q.id.lower(): q for q in bank.questions}), "history entries"
+        count = len(entries)
+    else:
+        text, what, count = bank_markdown(questions), "questions", len(questions)
+    if str(markdown) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        markdown.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InterviewerError(f"{markdown}: cannot write: {exc.strerror}") from exc
+    click.echo(f"Wrote {count} {what} to {markdown}")
 
 
 @cli.command("eval")

@@ -16,6 +16,7 @@ from interviewer.models import Question, Source, Topic
 from interviewer.yaml_files import BANK_FILE, PlacedDict, PlacedList, describe, line_of, read_yaml
 
 TAXONOMY_FILE = "taxonomy.yaml"
+OWN_FILE = "own-questions.yaml"  # the user's imported questions, in the data folder
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,40}$")
 REQUIRED = ("id", "question", "reference", "key_points", "topics", "source")
 OPTIONAL = ("title", "related", "mistakes")
@@ -203,8 +204,9 @@ def check_links(placed: list[Placed]) -> None:
                                   "not found in the bank")
 
 
-def load_bank(folder: Path) -> Bank:
-    """Load and validate every question file of a bank folder."""
+def load_bank(folder: Path, own: Path | None = None) -> Bank:
+    """Load and validate every question file of a bank folder, and the user's own questions file OWN
+    when it exists: they are one bank, whose content hash changes with either."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"{folder}: no such bank folder")
@@ -213,6 +215,8 @@ def load_bank(folder: Path) -> Bank:
     files = bank_files(folder)
     if not files:
         raise CorpusError(f"{folder}: no question files (*.yaml); run 'interviewer ingest' first")
+    if own is not None and Path(own).is_file():
+        files = [*files, Path(own)]
     placed = [entry for path in files for entry in load_file(path, names)]
     check_links(placed)
     digest = content_hash([folder / TAXONOMY_FILE, *files])

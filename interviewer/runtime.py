@@ -11,7 +11,7 @@ from datetime import datetime
 from interviewer.answer_text import clean_answer
 from interviewer.coaching import Coach, FollowUp, follow_up_question
 from interviewer.config import Settings
-from interviewer.corpus import Bank, load_bank
+from interviewer.corpus import OWN_FILE, Bank, load_bank
 from interviewer.embeddings import SentenceTransformerEmbedder, check_model_and_device
 from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
@@ -38,7 +38,8 @@ class Runtime:
                  notify: Callable[[str], None] | None = None) -> None:
         self.settings = settings
         self.notify = notify  # tells the user waiting on the LLM that it is being retried
-        self.bank: Bank = index.bank if index is not None else load_bank(settings.bank)
+        own = settings.data_dir / OWN_FILE  # the user's imported questions join the bank
+        self.bank: Bank = index.bank if index is not None else load_bank(settings.bank, own)
         self._index = index
         self._graders: dict[str, Grader] = {}
         self._chat_client: ChatClient | None = None
