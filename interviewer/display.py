@@ -168,6 +168,6 @@ def calibration_report(calibration: Calibration, agreement: Agreement) -> str:
              f"  {'':22s}{'mean abs. error':>16s}{'Pearson r':>11s}",
              f"  {'grader as is':22s}{agreement.before_mae:16.2f}{r(agreement.before_r):>11s}",
              f"  {'calibrated':22s}{agreement.after_mae:16.2f}{r(agreement.after_r):>11s}",
-             "Map (grader -> you): " + ", ".join(f"{x:g} -> {y:.1f}" for x, y in zip(calibration.xs,
+             "Map (grader -> you): " + ", ".join(f"{x:g} -> {round(y, 2):g}" for x, y in zip(calibration.xs,
                                                                                      calibration.ys))]
     return "\n".join(lines)

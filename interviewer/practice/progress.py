@@ -234,8 +234,7 @@ def own_grades_table(own: OwnGrades) -> object:
     return table("Your grades vs the grader's", OWN_COLUMNS, [row], "")
 
 
-OWN_COLUMNS = ("own grades", "mean difference (yours - grader's)", "mean absolute difference",
-               "more than 1 point apart")
+OWN_COLUMNS = ("own grades", "mean (yours - grader's)", "mean |difference|", "over 1 point apart")
 
 
 def table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], empty: str) -> object:
