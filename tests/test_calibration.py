@@ -12,15 +12,18 @@ from datetime import datetime, timedelta, timezone
 from click.testing import CliRunner
 
 from interviewer.cli import cli
+from interviewer.config import Settings
 from interviewer.grading.calibration import (
     calibration_path,
     cross_validated,
     fit,
     load_calibration,
     pool_adjacent_violators,
+    save_calibration,
 )
 from interviewer.history import LOCAL_USER, open_history
 from interviewer.practice.records import PracticeRecord
+from interviewer.runtime import Runtime
 from interviewer.scoring import rounded_score
 
 from .practice_history import save_records
@@ -187,3 +190,16 @@ def test_my_grade_needs_an_answer_and_a_grade_from_0_to_10():
     assert CliRunner().invoke(cli, ["ask", "--my-grade", "5"]).exit_code == 2
     result = CliRunner().invoke(cli, ["grade", "-q", "F004-37", "-a", "x", "--my-grade", "11"])
     assert result.exit_code == 2 and "0<=x<=10" in result.output.replace(" ", "")
+
+
+def test_each_login_is_graded_by_its_own_map_in_an_interview_and_after_a_restart(index, tmp_path):
+    runtime = Runtime(Settings(cache_dir=tmp_path, data_dir=tmp_path), index=index)
+    save_calibration(fit(graded_pairs(21)), tmp_path, "ann")
+    question = runtime.bank.get("F004-37")
+    ann = runtime.interview([question], "offline", user="ann").answer(PARTIAL_ADAM)
+    local = runtime.interview([question], "offline").answer(PARTIAL_ADAM)
+    assert ann.raw_score == local.score and ann.score == own_standard(local.score) != local.score
+    assert ann.notes[-1].startswith("Calibrated to your own grades") and local.raw_score is None
+    saved = runtime.history.save_answer("ann", "s", question.id, question.topics, PARTIAL_ADAM)
+    assert runtime.grade_saved(user=None) == 1  # as the web server does at its start, for every user
+    assert runtime.history.entry("ann", saved).score == ann.score
