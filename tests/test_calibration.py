@@ -12,8 +12,10 @@ from datetime import datetime, timedelta, timezone
 from click.testing import CliRunner
 
 from interviewer.cli import cli
+from interviewer.coaching import FollowUp, fold_follow_up
 from interviewer.config import Settings
 from interviewer.grading.calibration import (
+    calibrated_grade,
     calibration_path,
     cross_validated,
     fit,
@@ -22,6 +24,7 @@ from interviewer.grading.calibration import (
     save_calibration,
 )
 from interviewer.history import LOCAL_USER, open_history
+from interviewer.models import Grade, KeyPointResult
 from interviewer.practice.records import PracticeRecord
 from interviewer.runtime import Runtime
 from interviewer.scoring import rounded_score
@@ -203,3 +206,12 @@ def test_each_login_is_graded_by_its_own_map_in_an_interview_and_after_a_restart
     saved = runtime.history.save_answer("ann", "s", question.id, question.topics, PARTIAL_ADAM)
     assert runtime.grade_saved(user=None) == 1  # as the web server does at its start, for every user
     assert runtime.history.entry("ann", saved).score == ann.score
+
+
+def test_a_follow_up_moves_the_raw_score_with_the_calibrated_one():
+    points = (KeyPointResult("moments", "covered"), KeyPointResult("bias", "missed"))
+    first = calibrated_grade(Grade("F004-37", 5.0, "offline", points, "", ""), fit(graded_pairs(21)))
+    better = Grade("F004-37", 5.0, "offline", (KeyPointResult("bias", "covered"),), "", "")
+    folded = fold_follow_up(first, better, FollowUp("Why correct the bias?", "bias"))
+    assert (first.raw_score, first.score) == (5.0, 6.0)
+    assert (folded.raw_score, folded.score) == (7.5, 8.5)  # half of the 5 points the key point is worth
