@@ -9,12 +9,14 @@ import random
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from click.testing import CliRunner
 
 from interviewer.cli import cli
 from interviewer.coaching import FollowUp, fold_follow_up
 from interviewer.config import Settings
 from interviewer.grading.calibration import (
+    CalibrationError,
     calibrated_grade,
     calibration_path,
     cross_validated,
@@ -25,9 +27,11 @@ from interviewer.grading.calibration import (
 )
 from interviewer.history import LOCAL_USER, open_history
 from interviewer.models import Grade, KeyPointResult
+from interviewer.practice.progress import progress
 from interviewer.practice.records import PracticeRecord
 from interviewer.runtime import Runtime
 from interviewer.scoring import rounded_score
+from interviewer.web.render import progress_summary
 
 from .practice_history import save_records
 from .test_history import data_folder
@@ -160,6 +164,10 @@ def test_stats_compares_own_grades_with_the_graders(user_folders):
                                   "share_over_one_point": 0.25}
     text = run("stats").output
     assert "Your grades vs the grader's" in text and "+0.4" in text and "25%" in text
+    history = open_history("", data_folder(user_folders))
+    mine = progress(history.practice_records(LOCAL_USER), {}, NOW.astimezone())
+    history.close()
+    assert "Your own grades: **4** · yours minus the grader's **+0.4**" in progress_summary(mine)
 
 
 def test_a_grade_after_calibrating_is_mapped_and_says_so(user_folders):
@@ -215,3 +223,12 @@ def test_a_follow_up_moves_the_raw_score_with_the_calibrated_one():
     folded = fold_follow_up(first, better, FollowUp("Why correct the bias?", "bias"))
     assert (first.raw_score, first.score) == (5.0, 6.0)
     assert (folded.raw_score, folded.score) == (7.5, 8.5)  # half of the 5 points the key point is worth
+
+
+def test_a_damaged_map_says_how_to_fix_it(tmp_path):
+    path = calibration_path(tmp_path, LOCAL_USER)
+    path.parent.mkdir()
+    path.write_text("{not json")
+    with pytest.raises(CalibrationError, match="calibrate --reset"):
+        load_calibration(tmp_path, LOCAL_USER)
+    assert calibration_path(tmp_path, "../ann").parent == path.parent  # an odd login name is hashed
