@@ -197,6 +197,15 @@ def test_a_grade_after_calibrating_is_mapped_and_says_so(user_folders):
     history.close()
 
 
+def test_ask_answer_records_my_grade_too(user_folders):
+    result = run("ask", "-q", "F004-37", "-a", PARTIAL_ADAM, "--offline", "--my-grade", "4.5")
+    assert result.exit_code == 0 and "Recorded your grade, 4.5/10" in result.output
+    history = open_history("", data_folder(user_folders))
+    [entry] = history.entries(LOCAL_USER)
+    assert (entry.own_score, entry.own_reason) == (4.5, "")
+    history.close()
+
+
 def test_my_grade_needs_an_answer_and_a_grade_from_0_to_10():
     assert CliRunner().invoke(cli, ["ask", "--my-grade", "5"]).exit_code == 2
     result = CliRunner().invoke(cli, ["grade", "-q", "F004-37", "-a", "x", "--my-grade", "11"])
