@@ -1,5 +1,5 @@
-"""The `interviewer` command line: ask, review, stats, web, grade, history, topics, search, index,
-ingest, import, export, eval."""
+"""The `interviewer` command line: ask, review, stats, web, grade, calibrate, history, topics, search,
+index, ingest, import, export, eval."""
 
 from __future__ import annotations
 
@@ -153,18 +153,32 @@ def grade_saved_answers(runtime: Runtime) -> None:
         click.echo(display.graded_last_time(count), err=True)
 
 
-def graded(runtime: Runtime, question: Question, answer: str) -> Grade:
-    """One answer graded by a one-question interview: saved first, so it survives a failing grader."""
+def graded(runtime: Runtime, question: Question, answer: str, my_grade: float | None = None,
+           my_reason: str = "") -> Grade:
+    """One answer graded by a one-question interview: saved first, so it survives a failing grader; MY_GRADE,
+    when given, recorded beside the grade as the candidate's own (a follow-up, if one is asked, declined)."""
     interview = runtime.interview([question], on_wait=wait_notice)
     try:
         grade = interview.answer(answer)
     except EmptyAnswerError:
         raise EmptyAnswerError("the answer is empty (nothing but spaces or control characters): give its "
                                "text with --answer, or '--answer -' to read it from stdin") from None
+    if my_grade is not None:
+        if interview.phase == "follow-up":
+            interview.skip()
+        interview.disagree(my_grade, my_reason)
     for said in interview.transcript:
         if said.kind == "notice":
             click.echo(said.text, err=True)
     return grade
+
+
+def own_grade_flags(command: Callable) -> Callable:
+    """Adds --my-grade and --my-reason: the candidate's own grade of the answer, kept beside the grader's."""
+    command = click.option("--my-reason", default="", help="Why you grade it so (with --my-grade).")(command)
+    return click.option("--my-grade", type=click.FloatRange(0, 10), metavar="0-10",
+                        help="Your own grade of the answer, recorded beside the grader's (what `stats` "
+                             "compares and `calibrate` learns from).")(command)
 
 
 def emit_grade(grade: Grade, as_json: bool) -> None:
@@ -269,12 +283,13 @@ class Conversation:
 @click.option("--answer", "-a", help="Grade this answer to the first question and exit ('-' reads stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON (with --answer).")
 @click.option("--seed", type=int, help="Seed for the question order.")
+@own_grade_flags
 @until_option
 @takes_grader_flags
 @takes_db_flag
 @click.pass_context
 def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: str | None,
-        answer: str | None, as_json: bool, seed: int | None) -> None:
+        answer: str | None, as_json: bool, seed: int | None, my_grade: float | None, my_reason: str) -> None:
     """Run a mock interview: ask questions (due ones first, then new ones), read answers, grade them."""
     runtime = runtime_for(ctx)
     grade_saved_answers(runtime)
@@ -287,8 +302,10 @@ def ask(ctx: click.Context, topics: tuple[str, ...], count: int, question_id: st
         text = stdin_text() if answer == "-" else answer
         if not as_json:
             click.echo(display.question_block(questions[0], 1, 1))
-        emit_grade(graded(runtime, questions[0], text), as_json)
+        emit_grade(graded(runtime, questions[0], text, my_grade, my_reason), as_json)
         return
+    if my_grade is not None:
+        raise click.UsageError("--my-grade grades the answer given with --answer")
     converse(runtime, questions)
 
 
@@ -392,16 +409,18 @@ def web(ctx: click.Context, host: str | None, port: int | None, auth: str | None
 @click.option("--question", "-q", "question_id", required=True, help="Question id, e.g. ML0023.")
 @click.option("--answer", "-a", required=True, help="The answer text ('-' reads stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print the grade as JSON.")
+@own_grade_flags
 @takes_grader_flags
 @takes_db_flag
 @click.pass_context
-def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool) -> None:
+def grade(ctx: click.Context, question_id: str, answer: str, as_json: bool, my_grade: float | None,
+          my_reason: str) -> None:
     """Grade one answer to one question."""
     runtime = runtime_for(ctx)
     grade_saved_answers(runtime)
     question = runtime.bank.get(question_id)
     text = stdin_text() if answer == "-" else answer
-    emit_grade(graded(runtime, question, text), as_json)
+    emit_grade(graded(runtime, question, text, my_grade, my_reason), as_json)
 
 
 USER_OPTION = click.option("--user", help="Whose history (default: local): the terminal's is 'local'; the "
@@ -452,6 +471,30 @@ def history(ctx: click.Context, question_id: str | None, entry_id: str | None, e
         if not rows:
             wanted = f" to {question_id}" if question_id else ""
             click.echo(f"No answers{wanted} in {user}'s history at {past.where}.")
+
+
+@cli.command()
+@click.option("--reset", is_flag=True, help="Remove the calibration: grades are the grader's as is again.")
+@USER_OPTION
+@takes_db_flag
+@click.pass_context
+def calibrate(ctx: click.Context, reset: bool, user: str | None) -> None:
+    """Map the grader's scores to your own standard, learnt from your own grades (--my-grade, I disagree)."""
+    from interviewer.grading import calibration as own_standard
+
+    settings: Settings = ctx.obj
+    user = user or LOCAL_USER
+    if reset:
+        removed = own_standard.reset_calibration(settings.data_dir, user)
+        click.echo(f"Removed {user}'s calibration: grades are the grader's as is." if removed
+                   else f"{user} has no calibration to remove.")
+        return
+    entries = open_history(settings.db, settings.data_dir).entries(user, newest_first=False)
+    calibration, agreement = own_standard.calibrate(own_standard.own_grade_pairs(entries))
+    path = own_standard.save_calibration(calibration, settings.data_dir, user)
+    click.echo(display.calibration_report(calibration, agreement))
+    click.echo(f"Saved to {path}: every grade from now on is mapped through it; "
+               "`interviewer calibrate --reset` removes it.")
 
 
 @history.command("show")

@@ -70,13 +70,14 @@ def fold_follow_up(grade: Grade, follow_up_grade: Grade, follow_up: FollowUp) ->
             gain += STATUS_CREDIT[better.status] - STATUS_CREDIT[point.status]
             point = replace(better, text=point.text)
         results.append(point)
-    raw = (grade.score + 10.0 * FOLLOW_UP_WEIGHT * gain / max(1, len(results))
-           - FOLLOW_UP_MISTAKE_PENALTY * len(follow_up_grade.mistakes))
-    score = rounded_score(raw)
+    change = (10.0 * FOLLOW_UP_WEIGHT * gain / max(1, len(results))
+              - FOLLOW_UP_MISTAKE_PENALTY * len(follow_up_grade.mistakes))
+    score = rounded_score(grade.score + change)
+    raw_score = None if grade.raw_score is None else rounded_score(grade.raw_score + change)
     upgraded = sum(1 for old, new in zip(grade.key_points, results) if old.status != new.status)
     note = (f"Follow-up “{follow_up.question}”: {upgraded} key point(s) improved; "
             f"score {grade.score:g} → {score:g} (points recovered after a follow-up count half).")
-    return replace(grade, score=score, key_points=tuple(results),
+    return replace(grade, score=score, raw_score=raw_score, key_points=tuple(results),
                    mistakes=(*grade.mistakes, *follow_up_grade.mistakes),
                    notes=(*grade.notes, *follow_up_grade.notes, note))
 

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 import click
 
+from interviewer.grading.calibration import Agreement, Calibration
 from interviewer.history import Entry
 from interviewer.models import Grade, Question
 from interviewer.session import Said, Summary
@@ -153,4 +154,20 @@ def entry_block(entry: Entry, question: Question | None) -> str:
         lines.append(f"Your own grade: {entry.own_score:g}/10{why}")
     if entry.seconds is not None:
         lines.append(click.style(f"Answered after {entry.seconds:.0f} s.", dim=True))
+    return "\n".join(lines)
+
+
+def calibration_report(calibration: Calibration, agreement: Agreement) -> str:
+    """What `calibrate` fitted: the agreement with your own grades before and after, on held-out folds,
+    and the map's breakpoints."""
+    def r(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    lines = [f"Fitted on {agreement.pairs} of your own grades; agreement on held-out answers "
+             f"({agreement.folds}-fold cross-validation):",
+             f"  {'':22s}{'mean abs. error':>16s}{'Pearson r':>11s}",
+             f"  {'grader as is':22s}{agreement.before_mae:16.2f}{r(agreement.before_r):>11s}",
+             f"  {'calibrated':22s}{agreement.after_mae:16.2f}{r(agreement.after_r):>11s}",
+             "Map (grader -> you): " + ", ".join(f"{x:g} -> {round(y, 2):g}" for x, y in zip(calibration.xs,
+                                                                                     calibration.ys))]
     return "\n".join(lines)

@@ -92,6 +92,7 @@ class Grade:
     mistakes: tuple[MistakeFound, ...] = ()
     notes: tuple[str, ...] = field(default=())
     model: str | None = None  # the LLM that graded, for grader "llm"
+    raw_score: float | None = None  # the grader's score when SCORE is calibrated to the candidate's grades
 
     def to_dict(self) -> dict:
         """The grade as JSON-ready data."""
@@ -112,7 +113,7 @@ class Grade:
             feedback=data.get("feedback", ""), reference=data.get("reference", ""),
             mistakes=tuple(MistakeFound(m.get("claim", ""), m.get("evidence", ""), m.get("similarity", 0.0))
                            for m in data.get("mistakes", [])),
-            notes=tuple(data.get("notes", [])), model=data.get("model"))
+            notes=tuple(data.get("notes", [])), model=data.get("model"), raw_score=data.get("raw_score"))
 
 
 @dataclass(frozen=True)

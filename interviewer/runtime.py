@@ -15,6 +15,7 @@ from interviewer.corpus import OWN_FILE, Bank, load_bank
 from interviewer.embeddings import SentenceTransformerEmbedder, check_model_and_device
 from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
+from interviewer.grading.calibration import calibrated
 from interviewer.grading.choice import build_grader, grader_kind, grader_kinds
 from interviewer.grading.offline import OfflineGrader
 from interviewer.history import LOCAL_USER, History, open_history
@@ -79,9 +80,11 @@ class Runtime:
                     raise error
         return self._index
 
-    def grader(self, on_wait: Callable[[], None] | None = None, mode: str | None = None) -> Grader:
+    def grader(self, on_wait: Callable[[], None] | None = None, mode: str | None = None,
+               user: str = LOCAL_USER) -> Grader:
         """The grader MODE selects ('offline' or 'llm'; default: the settings' choice), made once per mode,
-        with the offline grader over the loaded index behind the LLM."""
+        with the offline grader over the loaded index behind the LLM; its grades mapped through USER's
+        calibration to their own grades, when they saved one (`interviewer calibrate`)."""
         settings = self.settings.with_overrides(mode=mode)
         kind = grader_kind(settings)
         index = self.index(on_wait)
@@ -89,7 +92,8 @@ class Runtime:
             if kind not in self._graders:
                 offline = OfflineGrader(index, strictness=settings.strictness)
                 self._graders[kind] = build_grader(settings, offline, self._client(settings))
-            return self._graders[kind]
+            grader = self._graders[kind]
+        return calibrated(grader, settings.data_dir, user)
 
     def chat_client(self, mode: str | None = None) -> ChatClient | None:
         """The LLM client when MODE (default: the settings' choice) selects the LLM, else None."""
@@ -114,8 +118,9 @@ class Runtime:
         pending = self.history.ungraded(user)
         if not pending:
             return 0
-        grader, graded = self.grader(on_wait), 0  # a grader that cannot be made leaves them for next time
+        graded = 0
         for entry in pending:
+            grader = self.grader(on_wait, user=entry.user)  # one not made leaves them for next time
             try:
                 question = self.bank.get(entry.question_id)
                 if entry.kind == "follow-up":
@@ -140,7 +145,7 @@ class Runtime:
         if mode is not None and mode not in available:
             raise InterviewerError(f"grader {mode!r} is not available here; choose one of "
                                    f"{', '.join(available)}")
-        grader = DeferredGrader(self, mode, on_wait)
+        grader = DeferredGrader(self, mode, on_wait, user)
         return Interview(questions, grader, self.coach(mode), self.history, seconds, clock, user)
 
     def questions_on(self, topics: list[str], count: int | None, rng: random.Random,
@@ -172,10 +177,11 @@ class DeferredGrader:
     """The runtime's grader for MODE, fetched when the first answer is graded: an interview can ask its
     first question while the embedding model and index load."""
 
-    def __init__(self, runtime: Runtime, mode: str | None, on_wait: Callable[[], None] | None) -> None:
-        self.runtime, self.mode, self.on_wait = runtime, mode, on_wait
+    def __init__(self, runtime: Runtime, mode: str | None, on_wait: Callable[[], None] | None,
+                 user: str = LOCAL_USER) -> None:
+        self.runtime, self.mode, self.on_wait, self.user = runtime, mode, on_wait, user
         self.name = grader_kind(runtime.settings.with_overrides(mode=mode))
 
     def grade(self, question: Question, answer: str) -> Grade:
-        """The grade of ANSWER by the runtime's grader."""
-        return self.runtime.grader(self.on_wait, self.mode).grade(question, answer)
+        """The grade of ANSWER by the runtime's grader, calibrated to the user's own grades if they asked."""
+        return self.runtime.grader(self.on_wait, self.mode, self.user).grade(question, answer)

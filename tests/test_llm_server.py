@@ -95,7 +95,7 @@ def test_grade_end_to_end_from_the_python_api(llama_server, bank, grader, tmp_pa
     assert grade.grader == "llm" and grade.model and not grade.notes, grade
     assert_valid(grade, question, GOOD_ADAM)
     assert set(grade.to_dict()) == {"question_id", "score", "grader", "key_points", "feedback", "reference",
-                                    "mistakes", "notes", "model"}
+                                    "mistakes", "notes", "model", "raw_score"}
 
 
 def test_grade_end_to_end_from_the_cli(llama_server, index, user_folders, monkeypatch):

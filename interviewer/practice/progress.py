@@ -51,6 +51,22 @@ class TopicProgress:
 
 
 @dataclass(frozen=True)
+class OwnGrades:
+    """How the candidate's own grades differ from the grader's (as shown: calibrated, once they calibrate):
+    how many, the mean of own minus grader's, its mean absolute value, the share more than a point apart."""
+
+    count: int = 0
+    mean_difference: float | None = None
+    mean_abs_difference: float | None = None
+    share_over_one: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"count": self.count, "mean_difference": rounded(self.mean_difference),
+                "mean_abs_difference": rounded(self.mean_abs_difference),
+                "share_over_one_point": rounded(self.share_over_one, 4)}
+
+
+@dataclass(frozen=True)
 class Progress:
     """Everything `stats` and the Progress tab show, computed once."""
 
@@ -66,6 +82,7 @@ class Progress:
     due_this_week: tuple[tuple[str, datetime], ...]  # due now or within seven days, the soonest first, local
     until: date | None
     retention: float
+    own_grades: OwnGrades = OwnGrades()
 
     def to_dict(self) -> dict:
         """The progress as plain JSON-ready data."""
@@ -85,6 +102,7 @@ class Progress:
                                    for k in self.weakest],
             "due_now": [{"question": q, "due": when.isoformat()} for q, when in self.due_now],
             "due_this_week": [{"question": q, "due": when.isoformat()} for q, when in self.due_this_week],
+            "own_grades": self.own_grades.to_dict(),
         }
 
 
@@ -146,6 +164,16 @@ def topic_progress(records: Sequence[PracticeRecord], topics_of: Mapping[str, Se
     return tuple(sorted(rows, key=lambda t: (t.mean_score is not None, t.mean_score or 0.0, t.topic)))
 
 
+def own_grades(records: Iterable[PracticeRecord]) -> OwnGrades:
+    """How the own grades given differ from the grader's scores of the same answers."""
+    differences = [r.own_score - score for r in records
+                   if r.own_score is not None and (score := score_out_of_ten(r)) is not None]
+    if not differences:
+        return OwnGrades()
+    return OwnGrades(len(differences), fmean(differences), fmean(map(abs, differences)),
+                     sum(abs(d) > 1 for d in differences) / len(differences))
+
+
 def progress(records: Sequence[PracticeRecord], topics_of: Mapping[str, Sequence[str]], now: datetime,
              until: date | None = None) -> Progress:
     """The candidate's progress at NOW (timezone-aware: its timezone is theirs) from their records."""
@@ -169,6 +197,7 @@ def progress(records: Sequence[PracticeRecord], topics_of: Mapping[str, Sequence
         due_this_week=tuple(due_soon),
         until=until,
         retention=wanted,
+        own_grades=own_grades(records),
     )
 
 
@@ -192,7 +221,20 @@ def rich_view(progress: Progress) -> list:
     return [headline,
             table("Per topic", ("topic", "answers", "mean score", "recall"), topics, "No topic answered."),
             table("Key points missed most", ("key point", "missed", "last"), weakest, "No key point missed."),
-            table("Due this week", ("question", "due"), due, "Nothing is due this week.")]
+            table("Due this week", ("question", "due"), due, "Nothing is due this week."),
+            own_grades_table(progress.own_grades)]
+
+
+def own_grades_table(own: OwnGrades) -> object:
+    """Your grades beside the grader's, as a one-row table; a line saying how to give them when none are."""
+    if not own.count:
+        return "No own grades yet: `interviewer grade ... --my-grade N`, or 'I disagree' in the web chat."
+    row = (str(own.count), shown(own.mean_difference, "{:+.1f}"), shown(own.mean_abs_difference),
+           shown(own.share_over_one, "{:.0%}"))
+    return table("Your grades vs the grader's", OWN_COLUMNS, [row], "")
+
+
+OWN_COLUMNS = ("own grades", "mean (yours - grader's)", "mean |difference|", "over 1 point apart")
 
 
 def table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], empty: str) -> object:
@@ -203,7 +245,8 @@ def table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], emp
         return empty
     drawn = Table(title=title)
     for name in columns:
-        drawn.add_column(name, justify="right" if name in ("answers", "mean score", "recall") else "left")
+        numeric = name in ("answers", "mean score", "recall", *OWN_COLUMNS)
+        drawn.add_column(name, justify="right" if numeric else "left")
     for row in rows:
         drawn.add_row(*row)
     return drawn

@@ -158,6 +158,11 @@ def progress_summary(progress: Progress) -> str:
         rows.append(f"| {table_cell(topic.topic)} | {topic.answers} | {score} | {recall} |")
     due = ", ".join(f"`{q}` ({'now' if (q, when) in progress.due_now else f'{when:%b %d}'})"
                     for q, when in progress.due_this_week) or "nothing"
+    own = progress.own_grades
+    if own.count:
+        lines.append(f"Your own grades: **{own.count}** · yours minus the grader's "
+                     f"**{own.mean_difference:+.1f}** on average · **{own.mean_abs_difference:.1f}** apart · "
+                     f"**{own.share_over_one:.0%}** more than a point apart")
     return "\n\n".join([*lines, "\n".join(rows), f"**Due this week:** {due}"])
 
 
