@@ -189,7 +189,7 @@ def test_an_llm_grader_at_a_closed_port_falls_back_offline_and_says_so(browser, 
 class RuntimeWithFailingGrader(Runtime):
     """An injected fault: every grader this runtime hands out fails."""
 
-    def grader(self, on_wait=None, mode=None):
+    def grader(self, on_wait=None, mode=None, user=None):
         return FailingGrader()
 
 
