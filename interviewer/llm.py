@@ -5,9 +5,7 @@ has just failed, so a hung server costs one wait and not one per answer."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
@@ -17,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from interviewer.config import Settings
 from interviewer.errors import BackendError, ConfigError
+from interviewer.files import write_atomically
 
 OPENAI_URL = "https://api.openai.com/v1"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
@@ -121,15 +120,6 @@ class ServerMemory:
 
 def memory_key(server: str, model: str) -> str:
     return f"{server} {model}"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace PATH's content in one step, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(staging, path)
 
 
 def is_openai(server: str) -> bool:

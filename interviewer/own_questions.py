@@ -4,12 +4,12 @@ folder, each row validated as a bank entry is: a bad row is reported as FILE:LIN
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from interviewer.corpus import Bank, dump_questions, load_file, parse_entry
 from interviewer.errors import CorpusError
+from interviewer.files import write_atomically
 from interviewer.ingest.key_points import is_formula, split_sentences
 from interviewer.ingest.own_formats import Row, read_rows
 from interviewer.ingest.topics import assign_topics
@@ -169,15 +169,11 @@ def merged(existing: list[Question], new: list[Question]) -> tuple[list[Question
     return list(by_id.values()), added, updated
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write TEXT to PATH through a temporary file beside it, so a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def write_questions(path: Path, text: str) -> None:
+    """Write the own questions' YAML atomically; a CorpusError naming PATH when it cannot be written."""
     try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, text)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise CorpusError(f"{path}: cannot write your questions: {exc.strerror or exc}") from exc
 
 
@@ -206,5 +202,5 @@ def import_questions(paths: list[Path], bank: Bank, own_path: Path) -> ImportRep
     with_known_ids(read, existing)
     questions, added, updated = merged(existing, read.questions)
     if added or updated:
-        write_atomically(own_path, dump_questions(questions))
+        write_questions(own_path, dump_questions(questions))
     return ImportReport(read, added, updated, own_path)

@@ -16,6 +16,8 @@ from pathlib import Path
 from statistics import fmean
 
 from interviewer.errors import InterviewerError
+from interviewer.evaluation import metrics
+from interviewer.files import write_atomically
 from interviewer.grading import Grader
 from interviewer.models import Grade, Question
 from interviewer.scoring import rounded_score
@@ -127,11 +129,9 @@ def mean_abs_error(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def pearson(a: Sequence[float], b: Sequence[float]) -> float | None:
-    """Pearson's correlation of A and B; None when either is constant."""
-    mean_a, mean_b = fmean(a), fmean(b)
-    cov = sum((x - mean_a) * (y - mean_b) for x, y in zip(a, b))
-    spread = math.sqrt(sum((x - mean_a) ** 2 for x in a) * sum((y - mean_b) ** 2 for y in b))
-    return cov / spread if spread > 0 else None
+    """Pearson's correlation of A and B (metrics.pearson); None, not NaN, when either is constant."""
+    r = metrics.pearson(a, b)
+    return None if math.isnan(r) else r
 
 
 def own_grade_pairs(entries: Sequence[object]) -> list[tuple[float, float]]:
@@ -165,10 +165,7 @@ def calibration_path(data_dir: Path, user: str) -> Path:
 
 def save_calibration(calibration: Calibration, data_dir: Path, user: str) -> Path:
     path = calibration_path(data_dir, user)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_atomically(path, json.dumps(calibration.to_dict(), indent=2) + "\n")
     return path
 
 
