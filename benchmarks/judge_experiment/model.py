@@ -54,10 +54,13 @@ def trained_names(model) -> list[str]:
 class PairJudge:
     """Judges (statement, claim) pairs in batches; the model is loaded on first use."""
 
-    def __init__(self, base: Path, weights: Path = WEIGHTS, batch_size: int = 64) -> None:
+    def __init__(
+        self, base: Path, weights: Path = WEIGHTS, batch_size: int = 64, max_tokens: int = MAX_TOKENS
+    ) -> None:
         self.base = Path(base)
         self.weights = Path(weights)
         self.batch_size = batch_size
+        self.max_tokens = max_tokens
         self._model = None
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -95,7 +98,7 @@ class PairJudge:
                     [c for _, c in batch],
                     padding=True,
                     truncation="only_first",
-                    max_length=MAX_TOKENS,
+                    max_length=self.max_tokens,
                     return_tensors="pt",
                 )
                 logits = self._model(
