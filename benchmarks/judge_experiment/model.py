@@ -1,11 +1,11 @@
-"""The pair judge: does a statement entail a claim, contradict it, or not address it?
+"""The pair judge: does a text (an answer, or one of its statements) entail a claim, contradict it, or
+not address it?
 
-A cross-encoder on the shipped all-MiniLM-L6-v2: the statement and the claim are read together, the
-token vectors of the last layer are averaged, and a linear head gives the three outcomes. Only the top
-TRAINED_LAYERS layers and the head were trained (benchmarks/train_judge.py); they ship in
-a safetensors file loaded over the shipped model, so nothing is downloaded.
-
-An experiment for issue 11, not shipped: see "A learned pair judge, second round" in benchmarks/README.md.
+A cross-encoder on the shipped all-MiniLM-L6-v2: the text and the claim are read together, the token
+vectors of the last layer are averaged, and a linear head gives the three outcomes. Only the top
+TRAINED_LAYERS layers and the head are trained (train.py, which says on what); the weights are loaded
+over the shipped model. An experiment for issue 11, third round, not shipped: see "A learned pair judge,
+third round" in benchmarks/README.md. torch is imported only when the first pair is judged.
 """
 
 from __future__ import annotations
@@ -15,15 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
+from interviewer.embeddings import shipped_model_path
+from interviewer.errors import BackendError
+
 OUTCOMES = ("entailed", "contradicted", "not addressed")
 ENTAILED, CONTRADICTED, NOT_ADDRESSED = range(3)
 TRAINED_LAYERS = 3  # the top encoder layers fine-tuned; the lower ones stay as shipped
-MAX_TOKENS = 160  # statement and claim together; longer pairs are cut from the statement's end
-WEIGHTS = Path(__file__).resolve().parents[2] / ".experiments" / "judge.safetensors"  # never committed
+MAX_TOKENS = 256  # text and claim together, cut from the text's end: the dev answers' 99th percentile is 280
+BATCH_SIZE = 32
+WEIGHTS = Path(__file__).resolve().parents[2] / ".experiments" / "judge" / "judge.safetensors"  # uncommitted
 
 
 def build_model(base: Path):
-    """The shipped encoder with a fresh three-way head (torch imported only when a judge is built)."""
+    """The shipped encoder with a fresh three-way head."""
     import torch
     from transformers import AutoModel
 
@@ -52,15 +56,11 @@ def trained_names(model) -> list[str]:
 
 
 class PairJudge:
-    """Judges (statement, claim) pairs in batches; the model is loaded on first use."""
+    """Judges (text, claim) pairs in batches. Safe to share between threads; loaded on first use."""
 
-    def __init__(
-        self, base: Path, weights: Path = WEIGHTS, batch_size: int = 64, max_tokens: int = MAX_TOKENS
-    ) -> None:
-        self.base = Path(base)
+    def __init__(self, weights: Path = WEIGHTS, base: Path | None = None) -> None:
         self.weights = Path(weights)
-        self.batch_size = batch_size
-        self.max_tokens = max_tokens
+        self.base = base
         self._model = None
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -70,39 +70,42 @@ class PairJudge:
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
-        model = build_model(self.base)
+        if not self.weights.is_file():
+            raise BackendError(f"{self.weights}: no judge weights; train them with train.py")
+        base = self.base or shipped_model_path()
+        model = build_model(base)
         trained = load_file(str(self.weights))
         missing = set(trained_names(model)) - set(trained)
         if missing:
-            raise ValueError(f"{self.weights}: the judge's weights lack {sorted(missing)[0]}")
+            raise BackendError(f"{self.weights}: the judge's weights lack {sorted(missing)[0]}")
         model.load_state_dict({k: v.float() for k, v in trained.items()}, strict=False)
         model.eval()
-        self._tokenizer = AutoTokenizer.from_pretrained(str(self.base))
-        self._model = model
         self._torch = torch
+        self._tokenizer = AutoTokenizer.from_pretrained(str(base))
+        self._model = model
 
     def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """For each (statement, claim): the probabilities of OUTCOMES, one row per pair."""
+        """For each (text, claim): the probabilities of OUTCOMES, one row per pair."""
         if not pairs:
             return np.zeros((0, len(OUTCOMES)), dtype=np.float32)
         with self._lock:
             if self._model is None:
                 self._load()
-        torch = self._torch
-        rows = []
-        with torch.inference_mode():
-            for start in range(0, len(pairs), self.batch_size):
-                batch = pairs[start : start + self.batch_size]
-                encoded = self._tokenizer(
-                    [s for s, _ in batch],
-                    [c for _, c in batch],
-                    padding=True,
-                    truncation="only_first",
-                    max_length=self.max_tokens,
-                    return_tensors="pt",
-                )
-                logits = self._model(
-                    encoded["input_ids"], encoded["attention_mask"], encoded["token_type_ids"]
-                )
-                rows.append(torch.softmax(logits, dim=-1).numpy())
+            torch = self._torch
+            rows = []
+            with torch.inference_mode():
+                for start in range(0, len(pairs), BATCH_SIZE):
+                    batch = pairs[start : start + BATCH_SIZE]
+                    encoded = self._tokenizer(
+                        [text for text, _ in batch],
+                        [claim for _, claim in batch],
+                        padding=True,
+                        truncation="only_first",
+                        max_length=MAX_TOKENS,
+                        return_tensors="pt",
+                    )
+                    logits = self._model(
+                        encoded["input_ids"], encoded["attention_mask"], encoded["token_type_ids"]
+                    )
+                    rows.append(torch.softmax(logits, dim=-1).numpy())
         return np.concatenate(rows).astype(np.float32)

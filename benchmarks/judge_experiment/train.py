@@ -1,57 +1,194 @@
-"""Train the pair judge (model.py) on CPU, reproducibly, and write its weights.
+"""Third round of the pair judge (model.py): train it on CPU, and measure it by folds of the dev set.
 
-    .venv/bin/python benchmarks/judge_experiment/train.py [--out .experiments/judge.safetensors] [--epochs 1]
+    .venv/bin/python benchmarks/judge_experiment/train.py train [--fold all|0|1] [--data A|B|C] [--epochs 2]
+    .venv/bin/python benchmarks/judge_experiment/train.py cv [--sweep] [--data A|B|C]
+    .venv/bin/python benchmarks/judge_experiment/train.py examples [--data A|B|C]
 
-The data is pairs.py's: SemEval-2013's training splits and pairs made from the bank.
-Only the top TRAINED_LAYERS encoder layers and the head are trained and saved (float16); the rest is
-the shipped all-MiniLM-L6-v2. Fixed seeds; on the 2-core development machine 2 epochs take about
-25 minutes. Test splits are never read here.
+An experiment for issue 11, not shipped: see "A learned pair judge, third round" in benchmarks/README.md.
+
+`train --fold all` writes .experiments/judge/judge.safetensors (the top 3 layers of all-MiniLM-L6-v2
+and a 3-way head, float16, 10.7 MB); one fold's 2 epochs take about 24 minutes on the 2-core development
+machine. Fixed seeds. The judge reads (the whole answer, one key point) and says entailed, contradicted
+or not addressed. It saw:
+- the interview dev set (../shared/benchmarks/interview/dev.jsonl, 188 answers to 47 bank questions),
+  of the training fold's questions: each answer against each key point of its question, from the human
+  checklist: covered -> entailed, partial -> half entailed and half not addressed, missed -> not
+  addressed, wrong -> contradicted; and each quoted false statement against the wrong key point it is
+  closest to (by embedding): contradicted. Three times an epoch;
+- pairs from the bank's references, by variant (--data; bank_examples says which);
+- 2,500 of SemEval-2013's training answers (SciEntsBank and Beetle, 3-way) against their reference;
+- the dev half of benchmarks/correct_answers.jsonl against each key point (entailed).
+No test split is read.
+
+`train --fold 0` (or 1) trains on the dev answers of one fold of questions only (the fold of a question
+is a hash of its id); `cv` grades each fold's dev answers with the pipeline (grader.py) and the
+model that never saw their question, and prints the pooled measures; `--sweep` tries the Settings grid.
+The weights live in .experiments/judge/ (ignored by git).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
+import itertools
+import json
 import math
 import random
 import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from model import MAX_TOKENS, WEIGHTS, build_model, trained_names  # noqa: E402
-from pairs import training_pairs  # noqa: E402
-from safetensors.torch import save_file  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-from transformers import AutoTokenizer  # noqa: E402
+from grader import OfflineGrader, Settings  # noqa: E402
+from model import MAX_TOKENS, WEIGHTS, PairJudge, build_model, trained_names  # noqa: E402
+from pairs import flips  # noqa: E402
 
+from interviewer.corpus import load_bank  # noqa: E402
 from interviewer.embeddings import SentenceTransformerEmbedder, shipped_model_path  # noqa: E402
-from interviewer.evaluation.datasets import default_data_dir  # noqa: E402
+from interviewer.evaluation import metrics  # noqa: E402
+from interviewer.evaluation.datasets import default_data_dir, load_semeval  # noqa: E402
+from interviewer.grading.evidence import CUT, answer_content  # noqa: E402
+from interviewer.shipped import shipped_folder  # noqa: E402
+from interviewer.text import reference_sentences, words  # noqa: E402
 
 SEED = 13
-BATCH_SIZE = 32
-LAYER_LEARNING_RATE = 4e-5
+BATCH_SIZE = 16
+LAYER_LEARNING_RATE = 5e-5
 HEAD_LEARNING_RATE = 1e-3
 WARMUP_SHARE = 0.06
+SEMEVAL_SAMPLE = 2500
+INTERVIEW_REPEATS = 3  # the interview answers are the closest to what is graded: each seen 3 times an epoch
+WINDOW = 2  # reference sentences kept on each side of a key point's own sentence
+EPOCHS = 2
+FOLDS_OUT = ROOT / ".experiments" / "judge"  # the fold models: measured, never shipped
+
+TARGET = {
+    "covered": (1.0, 0.0, 0.0),
+    "partial": (0.5, 0.0, 0.5),
+    "missed": (0.0, 0.0, 1.0),
+    "wrong": (0.0, 1.0, 0.0),
+}
+SEMEVAL_TARGET = {"correct": TARGET["covered"], "contradictory": TARGET["wrong"],
+                  "incorrect": TARGET["missed"]}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--data", type=Path, default=default_data_dir())
-    parser.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (a smoke test)")
-    args = parser.parse_args()
+def fold_of(question_id: str) -> int:
+    return int(hashlib.sha1(question_id.encode()).hexdigest(), 16) % 2
+
+
+def answer_text(answer: str) -> str:
+    """What is graded: the answer without text addressed to the grader."""
+    return answer_content(answer).replace(CUT, " ").strip()
+
+
+def dev_rows() -> list[dict]:
+    path = default_data_dir() / "interview" / "dev.jsonl"
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+def interview_examples(rows: list[dict], embedder) -> list[tuple[str, str, tuple, str]]:
+    out = []
+    for row in rows:
+        text = answer_text(row["answer"])
+        if not text:
+            continue
+        for item in row["checklist"]:
+            out.append((text, item["key_point"], TARGET[item["status"]], f"interview:{item['status']}"))
+        wrong_points = [c["key_point"] for c in row["checklist"] if c["status"] == "wrong"]
+        if wrong_points and row["wrong_statements"]:
+            vectors = embedder.embed(row["wrong_statements"] + wrong_points)
+            similarity = vectors[: len(row["wrong_statements"])] @ vectors[len(row["wrong_statements"]) :].T
+            for s, statement in enumerate(row["wrong_statements"]):
+                point = wrong_points[int(similarity[s].argmax())]
+                out.append((statement, point, TARGET["wrong"], "interview:wrong-statement"))
+    return out
+
+
+def bank_examples(bank, rng: random.Random, data: str) -> list[tuple[str, str, tuple, str]]:
+    """Pairs from the bank's references. Every variant: a key point's own reference sentence with its
+    neighbours (entailed), the neighbours without it when no other sentence shares 30% of its words (not
+    addressed), and three sentences of the reference against another question's key point (not addressed).
+    Variants A and C add the neighbourhood with that sentence role-swapped or negated (contradicted);
+    B and C add the sentence alone (entailed) and another key point of the question alone (not addressed)."""
+    out = []
+    all_points = [(q.id, k) for q in bank.questions for k in q.key_points]
+    for question in bank.questions:
+        sentences = reference_sentences(question.reference)
+        for point in question.key_points:
+            claimed = set(words(point))
+            shares = [len(claimed & set(words(s))) / max(1, len(claimed)) for s in sentences]
+            best = int(np.argmax(shares)) if shares else 0
+            if shares and shares[best] >= 0.5:  # the key point's sentence, with its neighbours
+                start, end = max(0, best - WINDOW), best + WINDOW + 1
+                if data in ("B", "C"):
+                    out.append((sentences[best], point, TARGET["covered"], "bank:sentence"))
+                out.append((" ".join(sentences[start:end]), point, TARGET["covered"], "bank:reference"))
+                if data in ("A", "C"):
+                    flipped_forms = flips(sentences[best], rng, most=2)
+                    for flipped in rng.sample(flipped_forms, k=min(1, len(flipped_forms))):
+                        changed = sentences[start:best] + [flipped] + sentences[best + 1 : end]
+                        out.append((" ".join(changed), point, TARGET["wrong"], "bank:flipped-reference"))
+                others = [share for i, share in enumerate(shares) if i != best]
+                if others and max(others) < 0.3:
+                    rest = " ".join(sentences[start:best] + sentences[best + 1 : end])
+                    out.append((rest, point, TARGET["missed"], "bank:reference-without"))
+            siblings = [k for k in question.key_points
+                        if k != point and len(claimed & set(words(k))) < 0.3 * len(claimed)]
+            if siblings and data in ("B", "C"):
+                out.append((rng.choice(siblings), point, TARGET["missed"], "bank:sibling"))
+            foreign = [k for qid, k in all_points if qid != question.id]
+            out.append((" ".join(sentences[:3]), rng.choice(foreign), TARGET["missed"], "bank:foreign"))
+    return out
+
+
+def correct_examples(bank) -> list[tuple[str, str, tuple, str]]:
+    path = ROOT / "benchmarks" / "correct_answers.jsonl"
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row.get("split") != "dev":
+            continue
+        for point in bank.get(row["question_id"]).key_points:
+            out.append((row["answer"], point, TARGET["covered"], "answers:whole"))
+    return out
+
+
+def training_examples(fold: str, rng: random.Random, embedder, data: str) -> list[tuple]:
+    bank = load_bank(shipped_folder("corpus"))
+    rows = [r for r in dev_rows() if fold == "all" or fold_of(r["question_id"]) == int(fold)]
+    examples = INTERVIEW_REPEATS * interview_examples(rows, embedder)
+    examples += bank_examples(bank, rng, data)
+    examples += correct_examples(bank)
+    semeval = [(item.answer, item.questions[0].reference, SEMEVAL_TARGET[item.label], f"semeval:{corpus}")
+               for corpus in ("sciEntsBank", "beetle")
+               for item in load_semeval(default_data_dir(), corpus, "training", 3).items]
+    examples += rng.sample(semeval, min(SEMEVAL_SAMPLE, len(semeval)))
+    rng.shuffle(examples)
+    return examples
+
+
+def train(fold: str, epochs: int, out: Path, data: str, limit: int = 0) -> Path:
+    """Train on FOLD's examples (the first LIMIT only, for a smoke test) and write the shipped tensors."""
+    import torch
+    from safetensors.torch import save_file
+    from tqdm import tqdm
+    from transformers import AutoTokenizer
 
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    pairs = training_pairs(args.data, SEED, SentenceTransformerEmbedder(str(shipped_model_path())))
-    if args.limit:
-        pairs = pairs[: args.limit]
+    rng = random.Random(SEED)
+    embedder = SentenceTransformerEmbedder()
+    examples = training_examples(fold, rng, embedder, data)
+    examples = examples[:limit] if limit else examples
+    counts: dict[str, int] = {}
+    for *_, source in examples:
+        counts[source] = counts.get(source, 0) + 1
+    print(json.dumps(counts, sort_keys=True))
     base = shipped_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     model = build_model(base)
@@ -70,32 +207,32 @@ def main() -> None:
         ],
         weight_decay=0.01,
     )
-    steps = args.epochs * math.ceil(len(pairs) / BATCH_SIZE)
+    steps = epochs * math.ceil(len(examples) / BATCH_SIZE)
     warmup = int(WARMUP_SHARE * steps)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min(1.0, (step + 1) / max(1, warmup)) * max(0.0, (steps - step) / steps)
     )
-    loss_function = torch.nn.CrossEntropyLoss()
-    print(f"{len(pairs)} pairs, {args.epochs} epochs, {steps} steps, {len(trained)} trained tensors")
+    print(f"fold {fold}: {len(examples)} examples, {epochs} epochs, {steps} steps")
     started = time.time()
     model.train()
     progress = tqdm(total=steps, unit="batch")
-    for epoch in range(args.epochs):
-        order = list(range(len(pairs)))
+    for epoch in range(epochs):
+        order = list(range(len(examples)))
         random.Random(SEED + epoch).shuffle(order)
         running = 0.0
         for count, start in enumerate(range(0, len(order), BATCH_SIZE), 1):
-            batch = [pairs[i] for i in order[start : start + BATCH_SIZE]]
+            batch = [examples[i] for i in order[start : start + BATCH_SIZE]]
             encoded = tokenizer(
-                [p.statement for p in batch],
-                [p.claim for p in batch],
+                [b[0] for b in batch],
+                [b[1] for b in batch],
                 padding=True,
-                truncation="longest_first",
+                truncation="only_first",
                 max_length=MAX_TOKENS,
                 return_tensors="pt",
             )
             logits = model(encoded["input_ids"], encoded["attention_mask"], encoded["token_type_ids"])
-            loss = loss_function(logits, torch.tensor([p.outcome for p in batch]))
+            target = torch.tensor([b[2] for b in batch], dtype=torch.float32)
+            loss = torch.nn.functional.cross_entropy(logits, target)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -106,18 +243,127 @@ def main() -> None:
             progress.set_postfix(epoch=epoch + 1, loss=f"{running / count:.3f}")
     progress.close()
     state = {
-        name: tensor.detach().to(torch.float16).contiguous()
-        for name, tensor in model.state_dict().items()
-        if name in trained
+        n: t.detach().to(torch.float16).contiguous() for n, t in model.state_dict().items() if n in trained
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    save_file(
-        state,
-        str(args.out),
-        metadata={"seed": str(SEED), "pairs": str(len(pairs)), "epochs": str(args.epochs)},
-    )
-    size = args.out.stat().st_size / 1e6
-    print(f"wrote {args.out} ({size:.1f} MB) in {(time.time() - started) / 60:.1f} min")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(out), metadata={"seed": str(SEED), "examples": str(len(examples)), "fold": fold,
+                                         "epochs": str(epochs)})
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {(time.time() - started) / 60:.1f} min")
+    return out
+
+
+class RememberingJudge:
+    """A judge that keeps every verdict, so that a sweep over Settings judges each pair once."""
+
+    def __init__(self, inner: PairJudge) -> None:
+        self.inner = inner
+        self.seen: dict[tuple[str, str], np.ndarray] = {}
+
+    def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        todo = sorted({p for p in pairs if p not in self.seen})
+        if todo:
+            self.seen.update(zip(todo, self.inner.probabilities(todo)))
+        return np.array([self.seen[p] for p in pairs], dtype=np.float32).reshape(len(pairs), 3)
+
+
+def measure(rows: list[dict], grades) -> dict:
+    """The dev-set measures of `interviewer eval`, and the mean score (of 10) by kind of answer."""
+    human = [r["score"] * 2 for r in rows]
+    out = {"n": len(rows), "pearson": metrics.pearson([g.score for g in grades], human)}
+    out.update(metrics.checklist_agreement([[k.status for k in g.key_points] for g in grades],
+                                           [[c["status"] for c in r["checklist"]] for r in rows]))
+    out["caught"] = metrics.wrong_statements_caught([len(g.mistakes) for g in grades],
+                                                    [len(r["wrong_statements"]) for r in rows])
+    kinds: dict[str, list[float]] = {}
+    for row, grade in zip(rows, grades):
+        kinds.setdefault(row["kind"], []).append(grade.score)
+    out["kinds"] = {k: round(sum(v) / len(v), 2) for k, v in sorted(kinds.items())}
+    return out
+
+
+def show(name: str, m: dict) -> None:
+    kinds = " ".join(f"{k}={v:.1f}" for k, v in m["kinds"].items())
+    print(f"{name}\n  n={m['n']} pearson={m['pearson']:.3f} agreement={m['status_agreement']:.3f} "
+          f"covered_precision={m['covered_precision']:.3f} false_credit={m['false_credit']:.3f} "
+          f"caught={m['caught']:.2f}\n  {kinds}")
+
+
+def cross_validate(sweep: bool, data: str) -> None:
+    """Each fold's dev answers graded by the shipped pipeline with the model that never saw their question."""
+    bank = load_bank(shipped_folder("corpus"))
+    weights = {f: FOLDS_OUT / f"judge-{data}-fold-{f}.safetensors" for f in (0, 1)}
+    judges = {f: RememberingJudge(PairJudge(path)) for f, path in weights.items() if path.exists()}
+    rows = [r for r in dev_rows() if 1 - fold_of(r["question_id"]) in judges]
+    print(f"{len(rows)} dev answers, judged by the fold models {sorted(judges)}")
+
+    def grade_all(settings: Settings) -> list:
+        grades = []
+        for row in rows:
+            # the model trained on fold f grades the other fold's answers
+            judge = judges[1 - fold_of(row["question_id"])]
+            grader = OfflineGrader(settings=settings, judge=judge)
+            grades.append(grader.grade(bank.get(row["question_id"]), row["answer"]))
+        return grades
+
+    shipped = Settings()
+    results = {"shipped settings": measure(rows, grade_all(shipped))}
+    show(f"shipped settings {shipped}", results["shipped settings"])
+    if sweep:
+        tried = []
+        for covered, partial, beyond, contradicted, mistake, cost in itertools.product(
+            (0.65, 0.75, 0.85), (0.15,), (0.1, 0.2), (0.3, 0.5), (0.95, 1.01), (3.0,)
+        ):
+            s = Settings(covered, partial, beyond, contradicted, mistake, cost)
+            tried.append((measure(rows, grade_all(s)), s))
+        tried.sort(key=lambda t: -(t[0]["pearson"] - t[0]["false_credit"]))
+        for m, s in tried[:8]:
+            show(str(s), m)
+        results["best of sweep"] = {**tried[0][0], "settings": dataclasses.asdict(tried[0][1])}
+    out = ROOT / "benchmarks" / "results" / f"judge_cv_{data}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+EXAMPLES = [  # the issue's answers that the shipped grader gets wrong, and a correct one beside the swap
+    ("F004-36", "RMSProp divides the learning rate by the square root of a moving average of squared "
+                "gradients, so each parameter gets its own step size."),
+    ("F004-31", "Batch gradient descent uses one example, stochastic uses the whole dataset, and mini-batch "
+                "uses no data at all."),
+    ("F004-31", "Batch gradient descent computes the gradient on the whole training set, stochastic gradient "
+                "descent on a single example, and mini-batch on a small batch of examples."),
+    ("F004-29", "SGD oscillates because the learning rate is always zero."),
+    ("F004-07", "An epoch and an iteration are the same thing. The number of epochs equals the batch size."),
+]
+
+
+def examples(data: str) -> None:
+    """The issue's example answers graded by the variant's fold-0 model, with the shipped Settings."""
+    bank = load_bank(shipped_folder("corpus"))
+    grader = OfflineGrader(judge=PairJudge(FOLDS_OUT / f"judge-{data}-fold-0.safetensors"))
+    for qid, answer in EXAMPLES:
+        grade = grader.grade(bank.get(qid), answer)
+        statuses = " ".join(k.status for k in grade.key_points)
+        print(f"{qid} {grade.score:4.1f}/10  {statuses}  mistakes={len(grade.mistakes)}  {answer[:60]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=("train", "cv", "examples"))
+    parser.add_argument("--fold", choices=("all", "0", "1"), default="all")
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--sweep", action="store_true", help="cv: try the grid of Settings")
+    parser.add_argument("--limit", type=int, default=0, help="train: the first N examples only")
+    parser.add_argument("--out", type=Path, help="train: where to write the weights")
+    parser.add_argument("--data", choices=("A", "B", "C"), default="C", help="bank pairs: bank_examples")
+    args = parser.parse_args()
+    if args.action == "train":
+        fold_weights = FOLDS_OUT / f"judge-{args.data}-fold-{args.fold}.safetensors"
+        out = args.out or (WEIGHTS if args.fold == "all" else fold_weights)
+        train(args.fold, args.epochs, out, args.data, args.limit)
+    elif args.action == "cv":
+        cross_validate(args.sweep, args.data)
+    else:
+        examples(args.data)
 
 
 if __name__ == "__main__":
