@@ -45,8 +45,9 @@ RESTATES_NOTE = "Your answer mostly restates the question: say what the key poin
 
 @dataclass(frozen=True)
 class Settings:
-    """Every number of the offline grader. Chosen on the interview dev set's answers judged by a model
-    that had not seen their question (two folds by question; benchmarks/README.md, "The learned judge")."""
+    """Every number of the pipeline. The defaults were a first guess; `train.py cv --sweep` measures the
+    grid on dev answers judged by a model that had not seen their question (benchmarks/README.md, "A
+    learned pair judge, third round", gives the best settings of each variant)."""
 
     covered: float = 0.75  # P(entailed) at or above which a key point is covered
     partial: float = 0.15  # ... partial

@@ -305,9 +305,9 @@ def cross_validate(sweep: bool, data: str) -> None:
             grades.append(grader.grade(bank.get(row["question_id"]), row["answer"]))
         return grades
 
-    shipped = Settings()
-    results = {"shipped settings": measure(rows, grade_all(shipped))}
-    show(f"shipped settings {shipped}", results["shipped settings"])
+    default = Settings()
+    results = {"default settings": measure(rows, grade_all(default))}
+    show(f"default settings {default}", results["default settings"])
     if sweep:
         tried = []
         for covered, partial, beyond, contradicted, mistake, cost in itertools.product(
@@ -337,7 +337,7 @@ EXAMPLES = [  # the issue's answers that the shipped grader gets wrong, and a co
 
 
 def examples(data: str) -> None:
-    """The issue's example answers graded by the variant's fold-0 model, with the shipped Settings."""
+    """The issue's example answers graded by the variant's fold-0 model, with grader.py's default Settings."""
     bank = load_bank(shipped_folder("corpus"))
     grader = OfflineGrader(judge=PairJudge(FOLDS_OUT / f"judge-{data}-fold-0.safetensors"))
     for qid, answer in EXAMPLES:
