@@ -25,20 +25,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 from model import CONTRADICTED, ENTAILED, PairJudge
 
-from interviewer.embeddings import Embedder
 from interviewer.grading.evidence import CUT, answer_content
-from interviewer.index import BankIndex
+from interviewer.grading.offline import GRADER_NAME, NOT_GRADED_NOTE
 from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
 from interviewer.scoring import checklist_score, rounded_score
 from interviewer.text import split_units, words
 
-GRADER_NAME = "offline"
 MOST_TO_ADD = 2  # key points named under "Add"; the checklist shows the rest
 MOST_WRONG = 2  # wrong statements explained
 PASSAGE_WORDS = 180  # an answer longer than this is judged in passages of consecutive statements
 QUESTION_CACHE = 4096  # questions whose own judgements are kept
-NOT_GRADED_NOTE = ("Text addressed to the grader (instructions, JSON or code blocks) was left out: only your "
-                   "own statements are graded.")
 WORD_LIST_NOTE = "A list of terms is not an answer: say what each one does and why."
 RESTATES_NOTE = "Your answer mostly restates the question: say what the key points are."
 
@@ -77,16 +73,13 @@ class Judged:
     said: np.ndarray  # (claims,) raw P(entailed), not measured against the question
 
 
-class OfflineGrader:
+class JudgedGrader:
     """Grades with the pair judge; no network, no LLM."""
 
     name = GRADER_NAME
 
-    def __init__(self, index: BankIndex | None = None, settings: Settings | None = None,
-                 strictness: str = "standard", embedder: Embedder | None = None,
+    def __init__(self, settings: Settings | None = None, strictness: str = "standard",
                  judge: PairJudge | None = None) -> None:
-        self.index = index
-        self.embedder = embedder or (index.embedder if index is not None else None)  # for the LLM grader
         self.judge = judge or PairJudge()
         self.strictness = strictness
         self.settings = (settings or Settings()).at_strictness(strictness)

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 
 import numpy as np  # noqa: E402
-from grader import OfflineGrader, Settings  # noqa: E402
+from grader import JudgedGrader, Settings  # noqa: E402
 from model import MAX_TOKENS, WEIGHTS, PairJudge, build_model, trained_names  # noqa: E402
 from pairs import flips  # noqa: E402
 
@@ -297,13 +297,10 @@ def cross_validate(sweep: bool, data: str) -> None:
     print(f"{len(rows)} dev answers, judged by the fold models {sorted(judges)}")
 
     def grade_all(settings: Settings) -> list:
-        grades = []
-        for row in rows:
-            # the model trained on fold f grades the other fold's answers
-            judge = judges[1 - fold_of(row["question_id"])]
-            grader = OfflineGrader(settings=settings, judge=judge)
-            grades.append(grader.grade(bank.get(row["question_id"]), row["answer"]))
-        return grades
+        # the model trained on fold f grades the other fold's answers
+        graders = {f: JudgedGrader(settings=settings, judge=judge) for f, judge in judges.items()}
+        return [graders[1 - fold_of(row["question_id"])].grade(bank.get(row["question_id"]), row["answer"])
+                for row in rows]
 
     default = Settings()
     results = {"default settings": measure(rows, grade_all(default))}
@@ -339,7 +336,7 @@ EXAMPLES = [  # the issue's answers that the shipped grader gets wrong, and a co
 def examples(data: str) -> None:
     """The issue's example answers graded by the variant's fold-0 model, with grader.py's default Settings."""
     bank = load_bank(shipped_folder("corpus"))
-    grader = OfflineGrader(judge=PairJudge(FOLDS_OUT / f"judge-{data}-fold-0.safetensors"))
+    grader = JudgedGrader(judge=PairJudge(FOLDS_OUT / f"judge-{data}-fold-0.safetensors"))
     for qid, answer in EXAMPLES:
         grade = grader.grade(bank.get(qid), answer)
         statuses = " ".join(k.status for k in grade.key_points)
