@@ -19,20 +19,22 @@ WEAK_RMSPROP = "RMSprop is an optimizer that people use."
 DAYS = [  # (days ago, question, answer)
     (3.2, "F004-36", WEAK_RMSPROP),
     (3.1, "F004-37", GOOD_ADAM),
-    (2.2, "F004-37", GOOD_ADAM),
-    (1.2, "F004-36", WEAK_RMSPROP),
+    (2.2, "F004-36", WEAK_RMSPROP),
+    (1.2, "F004-37", GOOD_ADAM),
 ]
 
 
 def practised(user_folders, grader, bank) -> list[float]:
     """The answers of DAYS graded and written to the answer log; their scores."""
-    now = datetime.now().astimezone()
+    # days ago are counted back from today's local noon, so that each answer falls on the same local day
+    # whatever the hour the test runs at (from now, 1.2 days ago is two days ago before 04:48)
+    noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
     lines, scores = [], []
     for number, (days_ago, question_id, answer) in enumerate(DAYS):
         grade = grader.grade(bank.get(question_id), answer)
         scores.append(grade.score)
         entry = f"day{number:09d}"
-        when = (now - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S")
+        when = (noon - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S")
         lines += [json.dumps({"id": entry, "time": when, "question_id": question_id, "answer": answer}),
                   json.dumps({"id": entry, "grade": grade.to_dict()})]
     folder = data_folder(user_folders)
@@ -49,7 +51,7 @@ def test_on_the_fourth_day_stats_show_what_is_due_missed_and_trending(user_folde
     assert stats["answers"] == 4 and stats["streak_days"] == 3
     assert [day["mean_score"] for day in stats["trend"]] == [
         (scores[0] + scores[1]) / 2, scores[2], scores[3]]
-    assert stats["due_now"][0]["question"] == "F004-36"  # failed twice, the last a day ago: most overdue
+    assert stats["due_now"][0]["question"] == "F004-36"  # failed twice, the last two days ago: most overdue
     rmsprop = set(bank.get("F004-36").key_points)
     weakest = stats["weakest_key_points"][0]
     assert weakest["text"] in rmsprop and weakest["misses"] == 2 and weakest["questions"] == ["F004-36"]
