@@ -1,10 +1,11 @@
-"""Third round of the pair judge (model.py): train it on CPU, and measure it by folds of the dev set.
+"""Third and fourth rounds of the pair judge (model.py): train it on CPU, measure it by folds of the dev set.
 
-    .venv/bin/python benchmarks/judge_experiment/train.py train [--fold all|0|1] [--data A|B|C] [--epochs 2]
-    .venv/bin/python benchmarks/judge_experiment/train.py cv [--sweep] [--data A|B|C]
-    .venv/bin/python benchmarks/judge_experiment/train.py examples [--data A|B|C]
+    .venv/bin/python benchmarks/judge_experiment/train.py train [--fold all|0|1] [--data A-E] [--epochs 2]
+    .venv/bin/python benchmarks/judge_experiment/train.py cv [--sweep] [--data A-E]
+    .venv/bin/python benchmarks/judge_experiment/train.py examples [--data A-E]
 
-An experiment for issue 11, not shipped: see "A learned pair judge, third round" in benchmarks/README.md.
+An experiment for issue 11, not shipped: see "A learned pair judge, third round" and "fourth round" in
+benchmarks/README.md. Variants A-C are the third round's, D and E the fourth's.
 
 `train --fold all` writes .experiments/judge/judge.safetensors (the top 3 layers of all-MiniLM-L6-v2
 and a 3-way head, float16, 10.7 MB); one fold's 2 epochs take about 24 minutes on the 2-core development
@@ -15,8 +16,10 @@ or not addressed. It saw:
   checklist: covered -> entailed, partial -> half entailed and half not addressed, missed -> not
   addressed, wrong -> contradicted; and each quoted false statement against the wrong key point it is
   closest to (by embedding): contradicted. Three times an epoch;
-- pairs from the bank's references, by variant (--data; bank_examples says which);
-- 2,500 of SemEval-2013's training answers (SciEntsBank and Beetle, 3-way) against their reference;
+- pairs from the bank's references, by variant (--data; bank_examples says which; D adds
+  short_answer_examples, E part of them and dev_sentence_examples);
+- 2,500 (D: 1,500; E: 1,000) of SemEval-2013's training answers (SciEntsBank and Beetle, 3-way) against
+  their reference;
 - the dev half of benchmarks/correct_answers.jsonl against each key point (entailed).
 No test split is read.
 
@@ -35,6 +38,7 @@ import itertools
 import json
 import math
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -53,7 +57,7 @@ from interviewer.evaluation import metrics  # noqa: E402
 from interviewer.evaluation.datasets import default_data_dir, load_semeval  # noqa: E402
 from interviewer.grading.evidence import CUT, answer_content  # noqa: E402
 from interviewer.shipped import shipped_folder  # noqa: E402
-from interviewer.text import reference_sentences, words  # noqa: E402
+from interviewer.text import reference_sentences, split_units, words  # noqa: E402
 
 SEED = 13
 BATCH_SIZE = 16
@@ -61,6 +65,8 @@ LAYER_LEARNING_RATE = 5e-5
 HEAD_LEARNING_RATE = 1e-3
 WARMUP_SHARE = 0.06
 SEMEVAL_SAMPLE = 2500
+SEMEVAL_SAMPLE_E = 1000  # variant E: fewer again, for the dev sentences seen twice
+SEMEVAL_SAMPLE_D = 1500  # variant D: fewer, to make room for the short answers within the same time
 INTERVIEW_REPEATS = 3  # the interview answers are the closest to what is graded: each seen 3 times an epoch
 WINDOW = 2  # reference sentences kept on each side of a key point's own sentence
 EPOCHS = 2
@@ -145,6 +151,118 @@ def bank_examples(bank, rng: random.Random, data: str) -> list[tuple[str, str, t
     return out
 
 
+SUBSETS = 4  # variant D: answers made of a few reference sentences, per question
+FLIPPED_SUBSETS = 2  # ... of which this many also come with one key point's sentence swapped or negated
+MISTAKE_MATCH = 0.6  # a known mistake is set against the key point it is closest to, from this cosine up
+
+
+def short_answer_examples(bank, rng: random.Random, embedder) -> list[tuple[str, str, tuple, str]]:
+    """Variant D: short answers in the bank's own wording, each labelled against every key point of its
+    question. The question's text against each key point (not addressed: asking is not answering); a few
+    of the reference's sentences, in order, against each key point (entailed when the key point's own
+    sentence is among them, not addressed when no sentence shares 30% of its words, else left out); the
+    same answer with that sentence role-swapped or negated (contradicted for its key point, the others as
+    before), a minimal pair; a known mistake put into the answer, against the key point it is closest to
+    (contradicted); the first half of a two-part key point alone (half entailed, half not addressed)."""
+    out = []
+    for question in bank.questions:
+        sentences = reference_sentences(question.reference)
+        points = list(question.key_points)
+        for point in points:
+            out.append((question.question, point, TARGET["missed"], "short:question"))
+            halves = re.split(r"[;,] (?:and |while |so |which |but )?", point, maxsplit=1)
+            if len(halves) == 2 and min(len(words(h)) for h in halves) >= 4:
+                out.append((halves[0].rstrip(".") + ".", point, TARGET["partial"], "short:half"))
+        if not sentences:
+            continue
+        shares = np.array([[len(set(words(p)) & set(words(s))) / max(1, len(set(words(p))))
+                            for s in sentences] for p in points])
+        own = {k: int(shares[k].argmax()) for k in range(len(points)) if shares[k].max() >= 0.5}
+
+        for n in range(SUBSETS):
+            size = rng.choice((1, 1, 2, 3))
+            chosen = sorted(rng.sample(range(len(sentences)), k=min(size, len(sentences))))
+            text = " ".join(sentences[i] for i in chosen)
+            out += [(text, points[k], target, source)
+                    for k, target, source in subset_labels(chosen, own, shares, rng)]
+            flippable = [k for k in own if own[k] in chosen and flips(sentences[own[k]], rng, most=2)]
+            if n < FLIPPED_SUBSETS and flippable:
+                k = rng.choice(flippable)
+                flipped = rng.choice(flips(sentences[own[k]], rng, most=2))
+                changed = " ".join(flipped if i == own[k] else sentences[i] for i in chosen)
+                out.append((changed, points[k], TARGET["wrong"], "short:flipped"))
+                others = [i for i in chosen if i != own[k]]
+                if others:
+                    out += [(changed, points[j], target, source)
+                            for j, target, source in subset_labels(others, own, shares, rng, skip=k)
+                            if own.get(j) != own[k]]
+        if question.mistakes and points:
+            vectors = embedder.embed(list(question.mistakes) + points)
+            closeness = vectors[: len(question.mistakes)] @ vectors[len(question.mistakes):].T
+            for m, mistake in enumerate(question.mistakes):
+                k = int(closeness[m].argmax())
+                if closeness[m, k] < MISTAKE_MATCH:
+                    continue
+                around = [sentences[i] for i in rng.sample(range(len(sentences)), k=min(1, len(sentences)))
+                          if own.get(k) != i]
+                text = " ".join(rng.sample([mistake, *around], k=len(around) + 1))
+                out.append((text, points[k], TARGET["wrong"], "short:mistake"))
+    return out
+
+
+def subset_labels(chosen: list[int], own: dict[int, int], shares: np.ndarray, rng: random.Random,
+                  skip: int = -1) -> list[tuple[int, tuple, str]]:
+    """For an answer made of the reference sentences CHOSEN: each key point (but SKIP) that is entailed
+    (its OWN sentence is chosen) or, at most two of them, not addressed (no chosen sentence SHARES 30% of
+    its words)."""
+    out = []
+    for k in rng.sample(range(len(shares)), k=len(shares)):
+        if k == skip:
+            continue
+        if k in own and own[k] in chosen:
+            out.append((k, TARGET["covered"], "short:covered"))
+        elif max(shares[k][i] for i in chosen) < 0.3 and sum(o[2] == "short:missed" for o in out) < 2:
+            out.append((k, TARGET["missed"], "short:missed"))
+    return out
+
+
+def dev_sentence_examples(rows: list[dict], embedder, rng: random.Random) -> list[tuple]:
+    """Variant E: the dev answers' own sentences, as a candidate writes them. From an answer with no false
+    statement, each sentence against each key point the human marks missed (not addressed: no part of the
+    answer says it) and the sentence closest to a covered key point against it (entailed). Minimal pairs:
+    that closest sentence role-swapped or negated, alone and inside the otherwise unchanged answer, against
+    its key point (contradicted)."""
+    out = []
+    for row in rows:
+        if row["wrong_statements"] or row["kind"] in ("keyword_stuffing", "injection"):
+            continue
+        text = answer_text(row["answer"])
+        sentences = [u for u in split_units(text, word_lists=False, clauses=False) if len(words(u)) >= 4]
+        if not sentences:
+            continue
+        missed = [c["key_point"] for c in row["checklist"] if c["status"] == "missed"]
+        covered = [c["key_point"] for c in row["checklist"] if c["status"] == "covered"]
+        for point in missed:
+            for sentence in rng.sample(sentences, k=min(2, len(sentences))):
+                out.append((sentence, point, TARGET["missed"], "dev:sentence-missed"))
+        if not covered:
+            continue
+        vectors = embedder.embed(sentences + covered)
+        closeness = vectors[len(sentences):] @ vectors[: len(sentences)].T
+        for c, point in enumerate(covered):
+            best = int(closeness[c].argmax())
+            if closeness[c, best] < 0.5:
+                continue
+            out.append((sentences[best], point, TARGET["covered"], "dev:sentence-covered"))
+            flipped = flips(sentences[best], rng, most=2)
+            if flipped:
+                changed = rng.choice(flipped)
+                out.append((changed, point, TARGET["wrong"], "dev:sentence-flipped"))
+                out.append((text.replace(sentences[best], changed), point, TARGET["wrong"],
+                            "dev:answer-flipped"))
+    return out
+
+
 def correct_examples(bank) -> list[tuple[str, str, tuple, str]]:
     path = ROOT / "benchmarks" / "correct_answers.jsonl"
     out = []
@@ -161,12 +279,19 @@ def training_examples(fold: str, rng: random.Random, embedder, data: str) -> lis
     bank = load_bank(shipped_folder("corpus"))
     rows = [r for r in dev_rows() if fold == "all" or fold_of(r["question_id"]) == int(fold)]
     examples = INTERVIEW_REPEATS * interview_examples(rows, embedder)
-    examples += bank_examples(bank, rng, data)
+    examples += bank_examples(bank, rng, "B" if data in ("D", "E") else data)
+    if data == "D":
+        examples += short_answer_examples(bank, rng, embedder)
+    if data == "E":
+        examples += [e for e in short_answer_examples(bank, rng, embedder)
+                     if e[3] in ("short:question", "short:covered", "short:missed", "short:half")]
+        examples += 2 * dev_sentence_examples(rows, embedder, rng)
     examples += correct_examples(bank)
     semeval = [(item.answer, item.questions[0].reference, SEMEVAL_TARGET[item.label], f"semeval:{corpus}")
                for corpus in ("sciEntsBank", "beetle")
                for item in load_semeval(default_data_dir(), corpus, "training", 3).items]
-    examples += rng.sample(semeval, min(SEMEVAL_SAMPLE, len(semeval)))
+    sample = {"D": SEMEVAL_SAMPLE_D, "E": SEMEVAL_SAMPLE_E}.get(data, SEMEVAL_SAMPLE)
+    examples += rng.sample(semeval, min(sample, len(semeval)))
     rng.shuffle(examples)
     return examples
 
@@ -308,7 +433,7 @@ def cross_validate(sweep: bool, data: str) -> None:
     if sweep:
         tried = []
         for covered, partial, beyond, contradicted, mistake, cost in itertools.product(
-            (0.65, 0.75, 0.85), (0.15,), (0.1, 0.2), (0.3, 0.5), (0.95, 1.01), (3.0,)
+            (0.5, 0.65, 0.75, 0.85), (0.15, 0.3), (-1.0, 0.1, 0.2), (0.3, 0.5, 0.7), (0.95, 1.01), (3.0,)
         ):
             s = Settings(covered, partial, beyond, contradicted, mistake, cost)
             tried.append((measure(rows, grade_all(s)), s))
@@ -316,6 +441,7 @@ def cross_validate(sweep: bool, data: str) -> None:
         for m, s in tried[:8]:
             show(str(s), m)
         results["best of sweep"] = {**tried[0][0], "settings": dataclasses.asdict(tried[0][1])}
+        examples(data, tried[0][1])
     out = ROOT / "benchmarks" / "results" / f"judge_cv_{data}.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
@@ -330,14 +456,23 @@ EXAMPLES = [  # the issue's answers that the shipped grader gets wrong, and a co
                 "descent on a single example, and mini-batch on a small batch of examples."),
     ("F004-29", "SGD oscillates because the learning rate is always zero."),
     ("F004-07", "An epoch and an iteration are the same thing. The number of epochs equals the batch size."),
+    ("ML0044", "The perceptron is a nonlinear classifier that computes a product of its inputs, with "
+               "no bias, and applies a softmax to make a probabilistic decision. A perceptron works for data "
+               "that is not linearly separable and can solve problems such as XOR. Because it has many "
+               "layers, the perceptron can model complex non-linear patterns. The perceptron outputs a "
+               "confidence score and a probability rather than binary values."),
+    ("ML0044", "The perceptron is a linear classifier: it computes a weighted sum of its inputs, adds a bias "
+               "and applies a step function. It only works for linearly separable data, so it cannot solve "
+               "XOR."),
 ]
 
 
-def examples(data: str) -> None:
-    """The issue's example answers graded by the variant's fold-0 model, with grader.py's default Settings."""
+def examples(data: str, settings: Settings | None = None) -> None:
+    """The issue's example answers graded by the variant's fold-0 model, with SETTINGS (grader.py's
+    default Settings when none), and F004-36's own reference."""
     bank = load_bank(shipped_folder("corpus"))
-    grader = JudgedGrader(judge=PairJudge(FOLDS_OUT / f"judge-{data}-fold-0.safetensors"))
-    for qid, answer in EXAMPLES:
+    grader = JudgedGrader(settings=settings, judge=PairJudge(FOLDS_OUT / f"judge-{data}-fold-0.safetensors"))
+    for qid, answer in [*EXAMPLES, ("F004-36", bank.get("F004-36").reference)]:
         grade = grader.grade(bank.get(qid), answer)
         statuses = " ".join(k.status for k in grade.key_points)
         print(f"{qid} {grade.score:4.1f}/10  {statuses}  mistakes={len(grade.mistakes)}  {answer[:60]}")
@@ -351,7 +486,8 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="cv: try the grid of Settings")
     parser.add_argument("--limit", type=int, default=0, help="train: the first N examples only")
     parser.add_argument("--out", type=Path, help="train: where to write the weights")
-    parser.add_argument("--data", choices=("A", "B", "C"), default="C", help="bank pairs: bank_examples")
+    parser.add_argument("--data", choices=("A", "B", "C", "D", "E"), default="C",
+                        help="training pairs: bank_examples, short_answer_examples, dev_sentence_examples")
     args = parser.parse_args()
     if args.action == "train":
         fold_weights = FOLDS_OUT / f"judge-{args.data}-fold-{args.fold}.safetensors"
