@@ -48,10 +48,10 @@ def build_model(base: Path):
     return PairClassifier()
 
 
-def trained_names(model) -> list[str]:
-    """The parameters that are trained and shipped: the top layers and the head."""
+def trained_names(model, trained_layers: int = TRAINED_LAYERS) -> list[str]:
+    """The parameters that are trained and shipped: the top TRAINED_LAYERS layers and the head."""
     layers = model.encoder.config.num_hidden_layers
-    top = tuple(f"encoder.encoder.layer.{i}." for i in range(layers - TRAINED_LAYERS, layers))
+    top = tuple(f"encoder.encoder.layer.{i}." for i in range(layers - trained_layers, layers))
     return [name for name, _ in model.named_parameters() if name.startswith(top) or name.startswith("head.")]
 
 

@@ -48,7 +48,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 
 import numpy as np  # noqa: E402
 from grader import JudgedGrader, Settings  # noqa: E402
-from model import MAX_TOKENS, WEIGHTS, PairJudge, build_model, trained_names  # noqa: E402
+from model import MAX_TOKENS, TRAINED_LAYERS, WEIGHTS, PairJudge, build_model, trained_names  # noqa: E402
 from pairs import flips  # noqa: E402
 
 from interviewer.corpus import load_bank  # noqa: E402
@@ -296,7 +296,7 @@ def training_examples(fold: str, rng: random.Random, embedder, data: str) -> lis
     return examples
 
 
-def train(fold: str, epochs: int, out: Path, data: str, limit: int = 0) -> Path:
+def train(fold: str, epochs: int, out: Path, data: str, limit: int = 0, layers: int = TRAINED_LAYERS) -> Path:
     """Train on FOLD's examples (the first LIMIT only, for a smoke test) and write the shipped tensors."""
     import torch
     from safetensors.torch import save_file
@@ -317,7 +317,7 @@ def train(fold: str, epochs: int, out: Path, data: str, limit: int = 0) -> Path:
     base = shipped_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     model = build_model(base)
-    trained = set(trained_names(model))
+    trained = set(trained_names(model, layers))
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name in trained
     optimizer = torch.optim.AdamW(
@@ -372,7 +372,7 @@ def train(fold: str, epochs: int, out: Path, data: str, limit: int = 0) -> Path:
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     save_file(state, str(out), metadata={"seed": str(SEED), "examples": str(len(examples)), "fold": fold,
-                                         "epochs": str(epochs)})
+                                         "epochs": str(epochs), "layers": str(layers)})
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {(time.time() - started) / 60:.1f} min")
     return out
 
@@ -413,10 +413,20 @@ def show(name: str, m: dict) -> None:
           f"caught={m['caught']:.2f}\n  {kinds}")
 
 
-def cross_validate(sweep: bool, data: str) -> None:
+def variant(data: str, layers: int) -> str:
+    """The name of a variant: its training data, and how many layers were trained when not the default."""
+    return data if layers == TRAINED_LAYERS else f"{data}-{layers}-layers"
+
+
+def fold_weights(data: str, fold: str, layers: int) -> Path:
+    """Where the fold model of variant DATA with LAYERS trained layers is kept."""
+    return FOLDS_OUT / f"judge-{variant(data, layers)}-fold-{fold}.safetensors"
+
+
+def cross_validate(sweep: bool, data: str, layers: int = TRAINED_LAYERS) -> None:
     """Each fold's dev answers graded by the shipped pipeline with the model that never saw their question."""
     bank = load_bank(shipped_folder("corpus"))
-    weights = {f: FOLDS_OUT / f"judge-{data}-fold-{f}.safetensors" for f in (0, 1)}
+    weights = {f: fold_weights(data, str(f), layers) for f in (0, 1)}
     judges = {f: RememberingJudge(PairJudge(path)) for f, path in weights.items() if path.exists()}
     rows = [r for r in dev_rows() if 1 - fold_of(r["question_id"]) in judges]
     print(f"{len(rows)} dev answers, judged by the fold models {sorted(judges)}")
@@ -441,8 +451,8 @@ def cross_validate(sweep: bool, data: str) -> None:
         for m, s in tried[:8]:
             show(str(s), m)
         results["best of sweep"] = {**tried[0][0], "settings": dataclasses.asdict(tried[0][1])}
-        examples(data, tried[0][1])
-    out = ROOT / "benchmarks" / "results" / f"judge_cv_{data}.json"
+        examples(data, tried[0][1], layers)
+    out = ROOT / "benchmarks" / "results" / f"judge_cv_{variant(data, layers)}.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
 
@@ -467,11 +477,11 @@ EXAMPLES = [  # the issue's answers that the shipped grader gets wrong, and a co
 ]
 
 
-def examples(data: str, settings: Settings | None = None) -> None:
+def examples(data: str, settings: Settings | None = None, layers: int = TRAINED_LAYERS) -> None:
     """The issue's example answers graded by the variant's fold-0 model, with SETTINGS (grader.py's
     default Settings when none), and F004-36's own reference."""
     bank = load_bank(shipped_folder("corpus"))
-    grader = JudgedGrader(settings=settings, judge=PairJudge(FOLDS_OUT / f"judge-{data}-fold-0.safetensors"))
+    grader = JudgedGrader(settings=settings, judge=PairJudge(fold_weights(data, "0", layers)))
     for qid, answer in [*EXAMPLES, ("F004-36", bank.get("F004-36").reference)]:
         grade = grader.grade(bank.get(qid), answer)
         statuses = " ".join(k.status for k in grade.key_points)
@@ -483,6 +493,7 @@ def main() -> None:
     parser.add_argument("action", choices=("train", "cv", "examples"))
     parser.add_argument("--fold", choices=("all", "0", "1"), default="all")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--layers", type=int, default=TRAINED_LAYERS, help="top encoder layers trained")
     parser.add_argument("--sweep", action="store_true", help="cv: try the grid of Settings")
     parser.add_argument("--limit", type=int, default=0, help="train: the first N examples only")
     parser.add_argument("--out", type=Path, help="train: where to write the weights")
@@ -490,13 +501,13 @@ def main() -> None:
                         help="training pairs: bank_examples, short_answer_examples, dev_sentence_examples")
     args = parser.parse_args()
     if args.action == "train":
-        fold_weights = FOLDS_OUT / f"judge-{args.data}-fold-{args.fold}.safetensors"
-        out = args.out or (WEIGHTS if args.fold == "all" else fold_weights)
-        train(args.fold, args.epochs, out, args.data, args.limit)
+        kept = fold_weights(args.data, args.fold, args.layers)
+        out = args.out or (WEIGHTS if args.fold == "all" else kept)
+        train(args.fold, args.epochs, out, args.data, args.limit, args.layers)
     elif args.action == "cv":
-        cross_validate(args.sweep, args.data)
+        cross_validate(args.sweep, args.data, args.layers)
     else:
-        examples(args.data)
+        examples(args.data, layers=args.layers)
 
 
 if __name__ == "__main__":
