@@ -96,6 +96,12 @@ def dev_rows() -> list[dict]:
     return [json.loads(line) for line in path.open(encoding="utf-8")]
 
 
+def closeness(embedder, texts: list[str], others: list[str]) -> np.ndarray:
+    """The cosine of each of TEXTS to each of OTHERS (one row per text), embedded in one batch."""
+    vectors = embedder.embed(texts + others)
+    return vectors[: len(texts)] @ vectors[len(texts) :].T
+
+
 def interview_examples(rows: list[dict], embedder) -> list[tuple[str, str, tuple, str]]:
     out = []
     for row in rows:
@@ -106,8 +112,7 @@ def interview_examples(rows: list[dict], embedder) -> list[tuple[str, str, tuple
             out.append((text, item["key_point"], TARGET[item["status"]], f"interview:{item['status']}"))
         wrong_points = [c["key_point"] for c in row["checklist"] if c["status"] == "wrong"]
         if wrong_points and row["wrong_statements"]:
-            vectors = embedder.embed(row["wrong_statements"] + wrong_points)
-            similarity = vectors[: len(row["wrong_statements"])] @ vectors[len(row["wrong_statements"]) :].T
+            similarity = closeness(embedder, row["wrong_statements"], wrong_points)
             for s, statement in enumerate(row["wrong_statements"]):
                 point = wrong_points[int(similarity[s].argmax())]
                 out.append((statement, point, TARGET["wrong"], "interview:wrong-statement"))
@@ -197,11 +202,10 @@ def short_answer_examples(bank, rng: random.Random, embedder) -> list[tuple[str,
                             for j, target, source in subset_labels(others, own, shares, rng, skip=k)
                             if own.get(j) != own[k]]
         if question.mistakes and points:
-            vectors = embedder.embed(list(question.mistakes) + points)
-            closeness = vectors[: len(question.mistakes)] @ vectors[len(question.mistakes):].T
+            similarity = closeness(embedder, list(question.mistakes), points)
             for m, mistake in enumerate(question.mistakes):
-                k = int(closeness[m].argmax())
-                if closeness[m, k] < MISTAKE_MATCH:
+                k = int(similarity[m].argmax())
+                if similarity[m, k] < MISTAKE_MATCH:
                     continue
                 around = [sentences[i] for i in rng.sample(range(len(sentences)), k=min(1, len(sentences)))
                           if own.get(k) != i]
@@ -247,11 +251,10 @@ def dev_sentence_examples(rows: list[dict], embedder, rng: random.Random) -> lis
                 out.append((sentence, point, TARGET["missed"], "dev:sentence-missed"))
         if not covered:
             continue
-        vectors = embedder.embed(sentences + covered)
-        closeness = vectors[len(sentences):] @ vectors[: len(sentences)].T
+        similarity = closeness(embedder, sentences, covered).T
         for c, point in enumerate(covered):
-            best = int(closeness[c].argmax())
-            if closeness[c, best] < 0.5:
+            best = int(similarity[c].argmax())
+            if similarity[c, best] < 0.5:
                 continue
             out.append((sentences[best], point, TARGET["covered"], "dev:sentence-covered"))
             flipped = flips(sentences[best], rng, most=2)
