@@ -556,12 +556,12 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
 @click.pass_context
 def index(ctx: click.Context, check: bool, rebuild: bool) -> None:
     """Build the bank's index, or check that the cached one is current."""
-    from interviewer.embeddings import SentenceTransformerEmbedder
+    from interviewer.embeddings import embedder_for
     from interviewer.index import NOT_BUILT, build_index, check_index, index_folder, save_index
 
     runtime = runtime_for(ctx)
     settings = runtime.settings
-    embedder = SentenceTransformerEmbedder(settings.model, settings.device)
+    embedder = embedder_for(settings)
     folder = index_folder(runtime.bank, embedder, settings.cache_dir)
     problems = check_index(runtime.bank, embedder, settings.cache_dir)
     if check:

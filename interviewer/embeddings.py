@@ -9,12 +9,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from interviewer.config import SHIPPED_MODEL
 from interviewer.errors import BackendError
+
+if TYPE_CHECKING:
+    from interviewer.config import Settings
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,11 @@ class SentenceTransformerEmbedder:
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
             result.append(TokenVectors(tuple(pieces[i] for i in keep), vectors))
         return result
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedder the settings name, not yet loaded."""
+    return SentenceTransformerEmbedder(settings.model, settings.device)
 
 
 PREFETCH_BATCH = 512

@@ -12,7 +12,7 @@ from interviewer.answer_text import clean_answer
 from interviewer.coaching import Coach, FollowUp, follow_up_question
 from interviewer.config import Settings
 from interviewer.corpus import OWN_FILE, Bank, load_bank
-from interviewer.embeddings import SentenceTransformerEmbedder, check_model_and_device
+from interviewer.embeddings import check_model_and_device, embedder_for
 from interviewer.errors import InterviewerError
 from interviewer.grading import Grader
 from interviewer.grading.calibration import calibrated
@@ -167,7 +167,7 @@ class Runtime:
 
     def _load(self, quiet: bool) -> None:
         try:
-            embedder = SentenceTransformerEmbedder(self.settings.model, self.settings.device)
+            embedder = embedder_for(self.settings)
             self._index = open_index(self.bank, embedder, self.settings.cache_dir, quiet=quiet)
         except BaseException as exc:  # re-raised in the caller's thread by index()
             self._error = exc
