@@ -18,8 +18,10 @@ CONFIG_VARIABLE = ENV_PREFIX + "CONFIG"
 SHIPPED_MODEL = "all-MiniLM-L6-v2"
 MODES = ("auto", "offline", "llm")
 STRICTNESS_LEVELS = ("lenient", "standard", "strict")
+EMBEDDING_RUNTIMES = ("onnx", "torch")
 PATH_SETTINGS = ("bank", "cache_dir", "data_dir")
 TEXT_SETTINGS = ("model", "device", "base_url", "api_key", "llm_model", "web_host")
+CHOICES = {"mode": MODES, "strictness": STRICTNESS_LEVELS, "embedding_runtime": EMBEDDING_RUNTIMES}
 DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "sqlite")
 
 
@@ -63,6 +65,12 @@ class Settings:
                           "printed: a URL may hold a password."},
     )
     device: str = field(default="cpu", metadata={"help": "Torch device for the embedding model."})
+    embedding_runtime: str = field(
+        default="onnx",
+        metadata={"help": "What runs the embedding model on the CPU: 'onnx' (ONNX Runtime, exported once "
+                          "into cache_dir; starts fast) or 'torch' (sentence-transformers). The vectors are "
+                          "the same; a device other than cpu, or a model ONNX cannot reproduce, uses torch."},
+    )
     base_url: str = field(
         default="",
         metadata={"help": "Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 "
@@ -159,8 +167,8 @@ def coerce(name: str, value: object) -> object:
         return database(value)
     if name == "until":
         return interview_date(value)
-    if name in ("mode", "strictness"):
-        return choice(name, value, MODES if name == "mode" else STRICTNESS_LEVELS)
+    if name in CHOICES:
+        return choice(name, value, CHOICES[name])
     return str(value)
 
 

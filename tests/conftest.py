@@ -21,7 +21,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from interviewer.config import Settings  # noqa: E402
 from interviewer.corpus import load_bank  # noqa: E402
-from interviewer.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from interviewer.embeddings import embedder_for  # noqa: E402
 from interviewer.grading.offline import OfflineGrader  # noqa: E402
 from interviewer.index import open_index  # noqa: E402
 from interviewer.runtime import Runtime  # noqa: E402
@@ -75,8 +75,9 @@ def bank():
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    model = SentenceTransformerEmbedder()
+def embedder(tmp_path_factory):
+    """The embedder the default settings make (ONNX Runtime, exported once into the session's cache)."""
+    model = embedder_for(Settings(cache_dir=shared_cache(tmp_path_factory)))
     model.load()
     return model
 

@@ -7,6 +7,7 @@ recall; with lexical and length signals these feed the score model (score_model.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -36,6 +37,10 @@ from interviewer.text import (
 )
 
 GRADER_NAME = "offline"
+# An answer of more statements than this (about 5,000 characters; a second or more to embed on two cores)
+# is embedded PROGRESS_CHUNK at a time behind a progress bar (benchmarks/long_answers.py).
+PROGRESS_AFTER = 64
+PROGRESS_CHUNK = 64
 # How far each level moves the similarity thresholds, the score model's raw value, and what a mistake costs.
 STRICTNESS_SHIFT = {"lenient": -0.05, "standard": 0.0, "strict": 0.05}
 STRICTNESS_RAW_SHIFT = {"lenient": 0.05, "standard": 0.0, "strict": -0.05}
@@ -423,12 +428,23 @@ def without(statements: list[str], wrong: set[str], wrong_parts: Substrings | No
 
 def embedded_once(embedder: Embedder, texts: list[str]) -> np.ndarray:
     """The vectors of TEXTS, one row each, embedding each distinct text once (a long answer repeats
-    itself)."""
+    itself); a long answer's statements are embedded behind a progress bar, which the web chat shows."""
     distinct = list(dict.fromkeys(texts))
+    if len(distinct) <= PROGRESS_AFTER:
+        vectors = embedder.embed(distinct)
+    else:
+        from tqdm import tqdm
+
+        with tqdm(total=len(distinct), desc="Grading", unit="statement", file=sys.stderr, leave=False) as bar:
+            chunks = []
+            for start in range(0, len(distinct), PROGRESS_CHUNK):
+                chunks.append(embedder.embed(distinct[start : start + PROGRESS_CHUNK]))
+                bar.update(len(chunks[-1]))
+            vectors = np.vstack(chunks)
     if len(distinct) == len(texts):
-        return embedder.embed(texts)
+        return vectors
     rows = {text: row for row, text in enumerate(distinct)}
-    return embedder.embed(distinct)[[rows[text] for text in texts]]
+    return vectors[[rows[text] for text in texts]]
 
 
 def restates_the_question(found: Assessment, t: Thresholds) -> bool:
