@@ -17,7 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from interviewer.config import load_settings  # noqa: E402
 from interviewer.corpus import load_bank  # noqa: E402
-from interviewer.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from interviewer.embeddings import embedder_for  # noqa: E402
 from interviewer.grading.offline import OfflineGrader  # noqa: E402
 from interviewer.index import open_index  # noqa: E402
 
@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     started = time.perf_counter()
-    embedder = SentenceTransformerEmbedder(settings.model, settings.device)
+    embedder = embedder_for(settings)
     embedder.load()
     load_s = time.perf_counter() - started
     bank = load_bank(settings.bank)
