@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from datetime import timezone
 from pathlib import Path
@@ -135,6 +137,24 @@ def test_reopening_migrates_nothing_and_keeps_every_row(db, tmp_path):
     again = open_history(db, tmp_path)
     assert [e.answer for e in again.entries(LOCAL_USER)] == ["kept"]
     again.close()
+
+
+def test_a_current_history_opens_without_importing_alembic_whose_head_it_names(tmp_path):
+    """Every command opens the history; alembic (half a second to import) is only for a schema to migrate."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from interviewer.history.database import HEAD_REVISION, MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    open_history("", tmp_path).close()  # made and migrated
+    script = ("import sys\nfrom interviewer.history import open_history\n"
+              f"open_history('', {str(tmp_path)!r}).close()\nprint('alembic' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
 
 
 def test_the_sqlite_history_is_in_wal_mode_with_full_sync(tmp_path):

@@ -32,7 +32,8 @@ def test_the_default_settings_embed_with_onnx_and_torch_when_asked_or_on_another
     assert isinstance(embedder_for(Settings(cache_dir=tmp_path)), OnnxEmbedder)
     torch_one = embedder_for(Settings(cache_dir=tmp_path, embedding_runtime="torch"))
     on_gpu = embedder_for(Settings(cache_dir=tmp_path, device="cuda"))
-    assert isinstance(torch_one, SentenceTransformerEmbedder) and isinstance(on_gpu, SentenceTransformerEmbedder)
+    assert isinstance(torch_one, SentenceTransformerEmbedder)
+    assert isinstance(on_gpu, SentenceTransformerEmbedder)
     assert torch_one.identity == embedder_for(Settings(cache_dir=tmp_path)).identity  # one cached index
 
 
@@ -46,11 +47,13 @@ def test_a_model_onnx_does_not_reproduce_embeds_with_torch(tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(file)
     pooling = folder / "1_Pooling" / "config.json"
-    config = json.loads(pooling.read_text()) | {"pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}
+    config = json.loads(pooling.read_text())
+    config.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
     pooling.unlink()
     pooling.write_text(json.dumps(config))
     assert runs_on_onnx(str(shipped_model_path())) and not runs_on_onnx(str(folder))
-    assert isinstance(embedder_for(Settings(model=str(folder), cache_dir=tmp_path)), SentenceTransformerEmbedder)
+    chosen = embedder_for(Settings(model=str(folder), cache_dir=tmp_path))
+    assert isinstance(chosen, SentenceTransformerEmbedder)
 
 
 def test_an_unknown_runtime_is_refused_naming_the_setting(monkeypatch):
@@ -61,10 +64,12 @@ def test_an_unknown_runtime_is_refused_naming_the_setting(monkeypatch):
 
 def test_onnx_gives_the_vectors_and_word_pieces_of_sentence_transformers(embedder, torch_embedder, bank):
     assert isinstance(embedder, OnnxEmbedder)
-    texts = [text for _, _, text in grading_texts(bank)][:300] + ["", "x" * 3000, "ReLU(x) = max(0, x) ≠ σ(x)"]
+    odd = ["", "x" * 3000, "ReLU(x) = max(0, x) ≠ σ(x)"]
+    texts = [text for _, _, text in grading_texts(bank)][:300] + odd
     assert np.abs(embedder.embed(texts) - torch_embedder.embed(texts)).max() < 1e-5
     assert embedder.embed([]).shape == (0, 384)
-    ours, theirs = embedder.embed_tokens(texts[:80] + texts[-3:]), torch_embedder.embed_tokens(texts[:80] + texts[-3:])
+    some = texts[:80] + odd
+    ours, theirs = embedder.embed_tokens(some), torch_embedder.embed_tokens(some)
     assert [t.pieces for t in ours] == [t.pieces for t in theirs]
     assert max(np.abs(a.vectors - b.vectors).max() for a, b in zip(ours, theirs) if a.pieces) < 1e-5
     assert len(ours[-2].pieces) < 256  # truncated as sentence-transformers truncates
@@ -93,7 +98,8 @@ def test_a_one_shot_grade_never_imports_torch_once_the_model_is_exported(embedde
               "try:\n    cli(['grade', '--question', 'F004-36', '--json', '--answer', "
               "'RMSProp divides the learning rate by a moving average of squared gradients.'])\n"
               "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
-              "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))")
+              "heavy = ('torch', 'sentence_transformers', 'transformers')\n"
+              "print(sorted(m for m in heavy if m in sys.modules))")
     env = {**os.environ, "INTERVIEWER_CACHE_DIR": str(shared_cache(tmp_path_factory))}
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
                          timeout=300)
