@@ -11,6 +11,8 @@ prints a table and writes JSON.
 - warm-grade: the offline grader on the shipped bank, per answer (short: a key point; 5 sentences; 300
   words of the reference's sentences), p50 and p95, beside the raw model cost of the same text: embedding
   its statements in one call plus its word pieces in one call.
+- together: grades per second of one grader shared by 1 and 4 threads, ONNX Runtime's idle threads
+  sleeping (what ships) and spinning (its default).
 - long: answers of 10,000 and 50,000 characters through the interview engine, each in a fresh process.
 - bank, web: benchmarks/bank_scale.py and benchmarks/web_load.py, run as they are and their JSON kept here.
 """
@@ -34,12 +36,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-ROWS = ("cold-ask", "cold-grade", "warm-grade", "long", "bank", "web")
+ROWS = ("cold-ask", "cold-grade", "warm-grade", "together", "long", "bank", "web")
 GRADE_QUESTION = "F004-36"
 GRADE_ANSWER = "RMSProp divides the learning rate by a moving average of squared gradients."
 LONG_QUESTION = "ML0044"
 LONG_CHARACTERS = (10_000, 50_000)
 WORDS_300 = 300
+TOGETHER_THREADS = (1, 4)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -159,6 +162,39 @@ def warm_grade_row() -> dict:
     return result
 
 
+def together_row(spinning: str) -> dict:
+    """Grades per second of one grader shared by 1 and by 4 threads (as the web chat's queue runs them),
+    ONNX Runtime's idle threads spinning ("1") or sleeping ("0", what ships)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import onnxruntime
+
+    shipped_options = onnxruntime.SessionOptions
+
+    def options() -> onnxruntime.SessionOptions:
+        made = shipped_options()
+        made.add_session_config_entry("session.intra_op.allow_spinning", spinning)
+        return made
+
+    onnxruntime.SessionOptions = options  # read when the embedder loads, after the product's own entry
+    from interviewer.config import load_settings
+    from interviewer.grading.offline import OfflineGrader
+    from interviewer.runtime import Runtime
+
+    runtime = Runtime(load_settings())
+    grader = OfflineGrader(runtime.index())
+    for question in runtime.bank.questions:
+        grader.grade(question, question.key_points[0])
+    jobs = [(q, " ".join(q.key_points[:3])) for q in runtime.bank.questions] * 2
+    result = {"spinning": spinning, "answers": len(jobs)}
+    for threads in TOGETHER_THREADS:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda job: grader.grade(*job), jobs))
+        result[f"grades_per_s_{threads}_threads"] = round(len(jobs) / (time.perf_counter() - started), 2)
+    return result
+
+
 def long_text(characters: int) -> str:
     """The interview dev set's answers, sentence by sentence, until CHARACTERS characters."""
     from interviewer.evaluation.datasets import default_data_dir
@@ -173,7 +209,7 @@ def long_text(characters: int) -> str:
     return " ".join(chosen)[:characters]
 
 
-def long_answer_row(characters: int) -> dict:
+def long_answer_row(characters: str) -> dict:
     """One long answer graded through the engine, in this process, the model and index warmed first."""
     from interviewer.config import load_settings
     from interviewer.runtime import Runtime
@@ -182,13 +218,13 @@ def long_answer_row(characters: int) -> dict:
         runtime = Runtime(load_settings().with_overrides(data_dir=Path(data_dir)))
         question = runtime.bank.get(LONG_QUESTION)
         runtime.interview([question], "offline").answer("A perceptron is a linear classifier.")
-        answer = long_text(characters)
+        answer = long_text(int(characters))
         interview = runtime.interview([question], "offline")
         started = time.perf_counter()
         interview.answer(answer)
         seconds = time.perf_counter() - started
     graded = len(interview.last_turn.answer)
-    return {"characters": characters, "characters_graded": graded, "seconds": round(seconds, 2),
+    return {"characters": int(characters), "characters_graded": graded, "seconds": round(seconds, 2),
             "ms_per_1000_graded": round(seconds * 1e6 / graded, 1),
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
@@ -223,6 +259,9 @@ def print_table(result: dict) -> None:
         for p in ("p50", "p95"):
             print(f"{'warm grade, ' + kind + ' ' + p:44s} {row[f'grade_{p}_ms']:9.1f} ms "
                   f"{row[f'raw_{p}_ms']:8.1f} ms raw {row[f'ratio_{p}']:7.2f}")
+    for row in result.get("together", []):
+        label = f"grades/s, 1 | 4 threads, ORT {'spinning' if row['spinning'] == '1' else 'sleeping'}"
+        print(f"{label:44s} {row['grades_per_s_1_threads']:7.2f} | {row['grades_per_s_4_threads']:.2f}")
     for row in result.get("long", []):
         print(f"{'answer of ' + format(row['characters'], ',') + ' characters':44s} {row['seconds']:10.2f} s "
               f"{row['characters_graded']:8,d} graded, {row['ms_per_1000_graded']:.0f} ms per 1,000")
@@ -239,7 +278,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         row, *rest = args.child
-        print(json.dumps(warm_grade_row() if row == "warm-grade" else long_answer_row(int(rest[0]))))
+        measure = {"warm-grade": warm_grade_row, "together": together_row, "long": long_answer_row}[row]
+        print(json.dumps(measure(*rest)))
         return
     result: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -248,6 +288,8 @@ def main() -> None:
                                 {**env, "INTERVIEWER_DATA_DIR": data_dir}))
     if "warm-grade" in args.rows:
         result["warm-grade"] = child("warm-grade")
+    if "together" in args.rows:
+        result["together"] = [child("together", spinning) for spinning in ("0", "1")]
     if "long" in args.rows:
         result["long"] = [child("long", str(n)) for n in LONG_CHARACTERS]
     print_table(result)

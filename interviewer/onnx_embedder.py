@@ -119,8 +119,8 @@ class OnnxEmbedder:
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only
-        # Idle worker threads sleep instead of spinning: on two cores, spinning took the CPU the grader's
-        # other threads needed and halved grades per second (benchmarks/README.md, "Fast at every size").
+        # Idle worker threads sleep instead of spinning, leaving the CPU to the grader's other threads
+        # (benchmarks/speed.py, row "together").
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         for attempt in ("cached", "exported"):
             if attempt == "exported" or not self.path.is_file():
