@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer.embeddings import TokenVectors, model_identity, resolve_model
+from interviewer.embeddings import SentenceTransformerEmbedder, TokenVectors, model_identity, resolve_model
 from interviewer.errors import BackendError
 
 ONNX_FOLDER = "onnx"
@@ -90,7 +90,8 @@ class OnnxEmbedder:
     """Embeds with the model exported to ONNX (exported on first use when the cache lacks it).
 
     Safe to share between threads: the tokenizer's settings are fixed when it loads, and an ONNX Runtime
-    session may run several batches at once.
+    session may run several batches at once. Where the export cannot be written (a read-only cache), it
+    embeds with torch for the run, as the SentenceTransformerEmbedder does.
     """
 
     def __init__(self, model: str, cache_dir: Path) -> None:
@@ -100,13 +101,20 @@ class OnnxEmbedder:
         self._session = None
         self._tokenizer = None
         self._special: set[str] = set()
+        self._torch: SentenceTransformerEmbedder | None = None
         self._lock = threading.Lock()
 
     def load(self) -> None:
         """Load the exported model now, exporting it first if it is not cached; later calls do nothing."""
         with self._lock:
-            if self._session is None:
-                self._load()
+            if self._session is None and self._torch is None:
+                try:
+                    self._load()
+                except OSError as exc:
+                    print(f"Warning: cannot write the embedding model's ONNX export at {self.path}: "
+                          f"{exc.strerror or exc}; embedding with torch for this run.", file=sys.stderr)
+                    self._torch = SentenceTransformerEmbedder(self.location)
+                    self._torch.load()
 
     def _load(self) -> None:
         import onnxruntime
@@ -160,6 +168,9 @@ class OnnxEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors for the texts: the mean of each text's token vectors."""
+        self.load()
+        if self._torch is not None:
+            return self._torch.embed(texts)
         result = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for rows, _, mask, hidden in self._hidden_states(texts):
             summed = (hidden * mask[..., None]).sum(axis=1)
@@ -169,6 +180,9 @@ class OnnxEmbedder:
 
     def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
         """Each text's word pieces with the model's last-layer vectors for them, L2-normalised."""
+        self.load()
+        if self._torch is not None:
+            return self._torch.embed_tokens(texts)
         result: list[TokenVectors | None] = [None] * len(texts)
         for rows, encodings, mask, hidden in self._hidden_states(texts):
             for row, encoding, length, vectors in zip(rows, encodings, mask.sum(axis=1), hidden):

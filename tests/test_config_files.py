@@ -64,8 +64,8 @@ def test_an_invalid_yaml_config_is_one_line_naming_file_and_line(tmp_path):
     ("bank: [corpus]\n", "1: setting 'bank' must be a text path, not a list"),
     ("cache_dir: ''\n", "1: setting 'cache_dir' must be a text path, not empty"),
     ("strictness: lenient\ncolour: blue\n", "2: unknown setting 'colour'; known: api_key, bank, base_url, "
-     "cache_dir, data_dir, db, device, llm_model, mode, model, retries, strictness, temperature, timeout, "
-     "until, web_auth, web_concurrency, web_host, web_port"),
+     "cache_dir, data_dir, db, device, embedding_runtime, llm_model, mode, model, retries, strictness, "
+     "temperature, timeout, until, web_auth, web_concurrency, web_host, web_port"),
     ("- timeout: 30\n", "1: expected a mapping of setting names to values, not a list"),
     ("timeout: {a: {b: {c: {d: {e: 1}}}}}\n",
      "1: values nested more than 5 levels deep, too deep for a config file"),

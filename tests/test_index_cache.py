@@ -257,6 +257,7 @@ def test_the_cli_grades_with_an_unwritable_cache(small_bank_dir, tmp_path):
     assert graded.exit_code == 0, graded.output
     assert json.loads(graded.stdout)["question_id"] == "F004-17"
     assert "Warning: cannot write the index cache at " in graded.stderr
+    assert "Warning: cannot write the embedding model's ONNX export at " in graded.stderr  # torch embeds
 
     built = CliRunner().invoke(cli, [*args, "index"])
     assert built.exit_code == 1
