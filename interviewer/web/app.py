@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 # Gradio hands a handler the request (and so the login) by its parameter's type, looked up in this
-# module's names; this module is imported only to serve the web chat, never by `interviewer --help`.
+# module's names, and a progress tracker by its default value; this module is imported only to serve the
+# web chat, never by `interviewer --help`.
+from gradio import Progress as ProgressTracker
 from gradio import Request
 
 from interviewer import practice
@@ -367,8 +369,10 @@ class Handlers:
                 self.screen.progress_chart: shown_chart(figure(current)),
                 **{button: weak_button(point) for button, point in zip(self.screen.weak_points, weakest)}}
 
-    def answer(self, sitting: Interview | None, text: str) -> Iterator[dict]:
-        """Grade the answer, showing it with a note while the grader works."""
+    def answer(self, sitting: Interview | None, text: str,
+               progress: ProgressTracker = ProgressTracker(track_tqdm=True)) -> Iterator[dict]:  # noqa: B008
+        """Grade the answer, showing it with a note while the grader works; a progress bar the grader
+        shows (a long answer's) shows on the chat."""
         if sitting is not None and sitting.phase in ("asking", "follow-up") and text.strip():
             yield working(self.screen, sitting, "Grading...", text)
         yield self.perform(sitting, lambda s: s.answer(text), clears=True)
@@ -410,14 +414,17 @@ class Handlers:
 
 def wire(screen: Screen, handlers: Handlers) -> None:
     """Connect the buttons to the handlers; each is an API endpoint named after its button. Every request
-    but the timer's tick shares one queue, so at most the queue's default limit run at once."""
+    but the timer's tick shares one queue, so at most the queue's default limit run at once; while an
+    answer waits there, the chat's corner says where it is in line ("queue: 3/7"), then how long it has
+    been graded, with the grader's progress bar if it shows one."""
 
     outputs = screen.outputs()
     queued = {"outputs": outputs, "concurrency_id": "interviewer"}
     quiet = {**queued, "show_progress": "hidden"}
     screen.start.click(handlers.start, [screen.topics, screen.free_text, screen.count, screen.grader,
                                         screen.seconds], api_name="start", show_progress="minimal", **queued)
-    screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer", **quiet)
+    screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer",
+                        show_progress="minimal", show_progress_on=screen.chatbot, **queued)
     for name in ("hint", "skip", "retake", "next", "end"):
         getattr(screen, name).click(getattr(handlers, name), [screen.state], api_name=name, **quiet)
     screen.record.click(handlers.disagree, [screen.state, screen.my_score, screen.my_reason],
