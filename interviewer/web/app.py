@@ -9,6 +9,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -446,6 +447,19 @@ def logged_in_user(request: Any) -> str:
     return getattr(request, "username", None) or LOCAL_USER
 
 
+def after_loading(runtime: Runtime, say: Callable[[str], None]) -> None:
+    """On a thread while the server serves: grade the answers left ungraded last time, then prepare the
+    grading of every question (Runtime.prepare_grading) and say so."""
+    grade_saved_answers(runtime, say)
+    started = time.perf_counter()
+    try:
+        count = runtime.prepare_grading()
+    except InterviewerError as exc:  # the candidates' answers say it too, when they are graded
+        say(f"Warning: the grading could not be prepared: {exc}")
+        return
+    say(f"Ready to grade: {count} questions prepared in {time.perf_counter() - started:.0f} s")
+
+
 def grade_saved_answers(runtime: Runtime, say: Callable[[str], None]) -> None:
     """Grade every user's answers saved but not graded when the server last stopped, and say how many."""
     try:
@@ -540,7 +554,7 @@ def serve(settings: Settings, say: Callable[[str], None]) -> None:
     app = build_app(runtime)
     url = launch(app, settings)
     runtime.start_loading()
-    threading.Thread(target=grade_saved_answers, args=(runtime, say), daemon=True).start()
+    threading.Thread(target=after_loading, args=(runtime, say), daemon=True).start()
     others = open_addresses(settings.web_host, app.server_port)[1:]
     say(f"Serving the interview chat at {url} (Ctrl-C stops it)")
     if others:
