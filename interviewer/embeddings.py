@@ -121,10 +121,11 @@ class SentenceTransformerEmbedder:
     fails with 'Already borrowed' (huggingface/tokenizers#537), and embed_tokens tokenizes unpadded.
     """
 
-    def __init__(self, model: str = SHIPPED_MODEL, device: str = "cpu") -> None:
+    def __init__(self, model: str = SHIPPED_MODEL, device: str = "cpu", threads: int | None = None) -> None:
         self.location = resolve_model(model)
         self.identity = model_identity(self.location)
         self.device = device
+        self.threads = threads  # torch's threads, for the whole process (None: torch's default)
         self._model = None
         self._lock = threading.RLock()
 
@@ -141,7 +142,10 @@ class SentenceTransformerEmbedder:
 
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
+        if self.threads:
+            import torch
 
+            torch.set_num_threads(self.threads)
         try:
             self._model = SentenceTransformer(self.location, device=self.device)
         except Exception as exc:  # the library raises many kinds for a missing or broken model
@@ -187,15 +191,16 @@ class SentenceTransformerEmbedder:
         return result
 
 
-def embedder_for(settings: Settings) -> Embedder:
+def embedder_for(settings: Settings, threads: int | None = None) -> Embedder:
     """The embedder the settings name, not yet loaded: on the CPU, ONNX Runtime for a model it reproduces
-    (the shipped one does), which starts in a fraction of the time torch takes to import; else torch."""
+    (the shipped one does), which starts in a fraction of the time torch takes to import; else torch.
+    THREADS: how many threads one call computes on (None: the runtime's default, one per core)."""
     from interviewer.onnx_embedder import OnnxEmbedder, runs_on_onnx
 
     location = resolve_model(settings.model)
     if settings.embedding_runtime == "onnx" and settings.device == "cpu" and runs_on_onnx(location):
-        return OnnxEmbedder(settings.model, settings.cache_dir)
-    return SentenceTransformerEmbedder(settings.model, settings.device)
+        return OnnxEmbedder(settings.model, settings.cache_dir, threads)
+    return SentenceTransformerEmbedder(settings.model, settings.device, threads)
 
 
 PREFETCH_BATCH = 512

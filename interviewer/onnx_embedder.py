@@ -41,7 +41,7 @@ def runs_on_onnx(location: str) -> bool:
         return False
     return (kinds[:2] == list(MODULES[:2]) and set(kinds[2:]) <= {MODULES[2]}
             and all(pooling.get(k, False) == v for k, v in MEAN_POOLING.items())
-            and (folder / "tokenizer.json").is_file())
+            and (folder / "tokenizer.json").is_file() and (folder / "sentence_bert_config.json").is_file())
 
 
 def onnx_path(location: str, cache_dir: Path) -> Path:
@@ -94,8 +94,9 @@ class OnnxEmbedder:
     embeds with torch for the run, as the SentenceTransformerEmbedder does.
     """
 
-    def __init__(self, model: str, cache_dir: Path) -> None:
+    def __init__(self, model: str, cache_dir: Path, threads: int | None = None) -> None:
         self.location = resolve_model(model)
+        self.threads = threads  # per call (None: one per core)
         self.identity = model_identity(self.location)  # the same vectors as the torch model's
         self.path = onnx_path(self.location, cache_dir)
         self._session = None
@@ -106,6 +107,8 @@ class OnnxEmbedder:
 
     def load(self) -> None:
         """Load the exported model now, exporting it first if it is not cached; later calls do nothing."""
+        if self._session is not None or self._torch is not None:
+            return  # loaded: calls run at once, unlocked
         with self._lock:
             if self._session is None and self._torch is None:
                 try:
@@ -113,7 +116,7 @@ class OnnxEmbedder:
                 except OSError as exc:
                     print(f"Warning: cannot write the embedding model's ONNX export at {self.path}: "
                           f"{exc.strerror or exc}; embedding with torch for this run.", file=sys.stderr)
-                    self._torch = SentenceTransformerEmbedder(self.location)
+                    self._torch = SentenceTransformerEmbedder(self.location, threads=self.threads)
                     self._torch.load()
 
     def _load(self) -> None:
@@ -127,6 +130,7 @@ class OnnxEmbedder:
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only
+        options.intra_op_num_threads = self.threads or 0
         # Idle worker threads sleep instead of spinning, leaving the CPU to the grader's other threads
         # (benchmarks/speed.py, row "together").
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -134,8 +138,8 @@ class OnnxEmbedder:
             if attempt == "exported" or not self.path.is_file():
                 export_onnx(self.location, self.path)
             try:
-                self._session = onnxruntime.InferenceSession(str(self.path), options,
-                                                             providers=["CPUExecutionProvider"])
+                session = onnxruntime.InferenceSession(str(self.path), options,
+                                                       providers=["CPUExecutionProvider"])
                 break
             except Exception as exc:  # a damaged cached file is exported again, once
                 if attempt == "exported":
@@ -146,6 +150,7 @@ class OnnxEmbedder:
             if (folder / "special_tokens_map.json").is_file() else {}
         self._special = {v if isinstance(v, str) else v.get("content", "") for v in special.values()}
         self._tokenizer = tokenizer
+        self._session = session  # last: a thread that sees it loaded finds the rest in place
 
     @property
     def dimension(self) -> int:

@@ -36,12 +36,14 @@ class Runtime:
     """
 
     def __init__(self, settings: Settings, index: BankIndex | None = None,
-                 notify: Callable[[str], None] | None = None) -> None:
+                 notify: Callable[[str], None] | None = None, model_threads: int | None = None) -> None:
         self.settings = settings
+        self.model_threads = model_threads  # per call of the embedding model (None: one per core)
         self.notify = notify  # tells the user waiting on the LLM that it is being retried
         own = settings.data_dir / OWN_FILE  # the user's imported questions join the bank
         self.bank: Bank = index.bank if index is not None else load_bank(settings.bank, own)
         self._index = index
+        self._offline: OfflineGrader | None = None  # alone, or behind the LLM: one, so one set of caches
         self._graders: dict[str, Grader] = {}
         self._chat_client: ChatClient | None = None
         self._history: History | None = None
@@ -90,10 +92,20 @@ class Runtime:
         index = self.index(on_wait)
         with self._lock:
             if kind not in self._graders:
-                offline = OfflineGrader(index, strictness=settings.strictness)
-                self._graders[kind] = build_grader(settings, offline, self._client(settings))
+                self._graders[kind] = build_grader(settings, self._offline_grader(index),
+                                                   self._client(settings))
             grader = self._graders[kind]
         return calibrated(grader, settings.data_dir, user)
+
+    def prepare_grading(self) -> int:
+        """Have the offline grader embed now what it embeds once per bank question (a server does this in
+        the background once the index loads), so that no candidate's first answer to a question waits
+        for it; how many questions."""
+        index = self.index()
+        with self._lock:
+            offline = self._offline_grader(index)
+        offline.prepare(self.bank.questions)
+        return len(self.bank.questions)
 
     def chat_client(self, mode: str | None = None) -> ChatClient | None:
         """The LLM client when MODE (default: the settings' choice) selects the LLM, else None."""
@@ -158,6 +170,12 @@ class Runtime:
         return pick_for_practice(chosen, count, rng, records, now or datetime.now().astimezone(),
                                  self.settings.until)
 
+    def _offline_grader(self, index: BankIndex) -> OfflineGrader:
+        """The offline grader over INDEX, made at the first call; the caller holds the lock."""
+        if self._offline is None:
+            self._offline = OfflineGrader(index, strictness=self.settings.strictness)
+        return self._offline
+
     def _client(self, settings: Settings) -> ChatClient | None:
         if grader_kind(settings) == "offline":
             return None
@@ -167,7 +185,7 @@ class Runtime:
 
     def _load(self, quiet: bool) -> None:
         try:
-            embedder = embedder_for(self.settings)
+            embedder = embedder_for(self.settings, self.model_threads)
             self._index = open_index(self.bank, embedder, self.settings.cache_dir, quiet=quiet)
         except BaseException as exc:  # re-raised in the caller's thread by index()
             self._error = exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -452,3 +453,70 @@ def progress_tab_visit(visit: Visit, missed: str) -> None:
     expect(page.locator(CHAT).get_by_text("Question 1/1")).to_be_visible()
     assert visit.question_id() == "F004-37"
     visit.shot("weak-key-point-sitting")
+
+
+HELD_BAR = "Reading your answer"
+
+
+class RuntimeWithHeldGrading(Runtime):
+    """An injected delay: each grade waits, its tqdm bar at 1 of 2 parts, until RELEASED is set, then the
+    real grader grades; a stand-in for a long answer's grading, which shows such a bar."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.released = threading.Event()
+
+    def grader(self, on_wait=None, mode=None, user=None):
+        return HeldGrader(super().grader(on_wait, mode, user), self.released)
+
+
+class HeldGrader:
+    def __init__(self, inner, released: threading.Event) -> None:
+        self.inner, self.released, self.name = inner, released, inner.name
+
+    def grade(self, question, answer):
+        from tqdm import tqdm
+
+        with tqdm(total=2, desc=HELD_BAR, unit="part") as bar:
+            bar.update(1)
+            self.released.wait(timeout=WAIT_MS / 1000)
+            bar.update(1)
+        return self.inner.grade(question, answer)
+
+
+
+def test_a_queued_answer_shows_its_place_in_line_and_a_graded_one_its_progress(browser, index, web_settings,
+                                                                               tmp_path):
+    """One request at a time (web_concurrency 1); the first candidate's grading is held (the injected
+    delay above), so the second candidate's answer waits in the queue."""
+    from playwright.sync_api import expect
+
+    runtime = RuntimeWithHeldGrading(web_settings.with_overrides(web_concurrency=1), index=index)
+    with serving(runtime) as url:
+        first, second = Visit(browser, url, tmp_path / "first"), Visit(browser, url, tmp_path / "second")
+        try:
+            for visit in (first, second):
+                visit.shots.mkdir()
+                visit.start("Optimizers", 1)
+                expect(visit.page.get_by_text("Question 1/1")).to_be_visible()
+            first.answer("Momentum keeps a moving average of past gradients and steps along it.")
+            grading = first.page.locator(CHAT)
+            expect(grading.get_by_text("Grading...")).to_be_visible()
+            expect(grading.get_by_text(f"{HELD_BAR} - 50.0%").first).to_be_visible()
+            expect(grading.get_by_text(re.compile(r"^1/2 part \|\s+[\d.]+s$"))).to_be_visible()
+            first.shot("grading-with-progress")
+
+            second.answer("Adam adapts each weight's step size.")
+            expect(second.page.locator(CHAT).get_by_text(re.compile(r"^queue: 1/1 \|\s+[\d.]+s$"))
+                   ).to_be_visible()
+            second.shot("queued")
+
+            runtime.released.set()
+            for visit in (first, second):
+                expect(visit.page.get_by_role("heading", name=SCORE_HEADING)).to_be_visible()
+                expect(visit.page.locator(CHAT).get_by_text(re.compile(r"^queue: "))).to_have_count(0)
+            second.shot("graded-after-waiting")
+        finally:
+            runtime.released.set()
+            first.context.close()
+            second.context.close()

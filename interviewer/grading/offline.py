@@ -8,6 +8,7 @@ recall; with lexical and length signals these feed the score model (score_model.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -163,6 +164,12 @@ class OfflineGrader:
             mistakes=tuple(found.mistakes),
             notes=tuple(notes),
         )
+
+    def prepare(self, questions: Iterable[Question]) -> None:
+        """Embed now what grading an answer to each of QUESTIONS embeds once (its key points word piece by
+        word piece), so that no first answer to one of them waits for it."""
+        for question in questions:
+            self.vectors.tokens_for(question)
 
     @property
     def pass_marks(self) -> dict[str, float]:

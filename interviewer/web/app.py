@@ -9,6 +9,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 # Gradio hands a handler the request (and so the login) by its parameter's type, looked up in this
-# module's names; this module is imported only to serve the web chat, never by `interviewer --help`.
+# module's names, and a progress tracker by its default value; this module is imported only to serve the
+# web chat, never by `interviewer --help`.
+from gradio import Progress as ProgressTracker
 from gradio import Request
 
 from interviewer import practice
@@ -68,6 +71,12 @@ KEEP_NEWEST_IN_VIEW = """
   new MutationObserver(follow).observe(document.body, {childList: true, subtree: true, characterData: true});
 }
 """.replace("CHAT_ID", CHAT_ID)
+# Threads each call of the embedding model computes on while serving (default: one per core). Candidates'
+# grades run at once, each on a core of its own, beside the server's own work and the machine's; a model
+# spread over every core then waits for the slowest of them. On the 2-core development machine, busy with
+# other work (load 5), a lone offline grade with torch took 2.2 s on 2 threads and 0.22 s on 1 (in-process,
+# 8 answers, twice each); benchmarks/web_load.py measures the server as it ships.
+MODEL_THREADS = 1
 INTRO = ("## Mock interview\nChoose topics and how many questions; the interviewer asks, you answer in your "
          "own words, and each answer is graded point by point.")
 
@@ -367,8 +376,10 @@ class Handlers:
                 self.screen.progress_chart: shown_chart(figure(current)),
                 **{button: weak_button(point) for button, point in zip(self.screen.weak_points, weakest)}}
 
-    def answer(self, sitting: Interview | None, text: str) -> Iterator[dict]:
-        """Grade the answer, showing it with a note while the grader works."""
+    def answer(self, sitting: Interview | None, text: str,
+               progress: ProgressTracker = ProgressTracker(track_tqdm=True)) -> Iterator[dict]:  # noqa: B008
+        """Grade the answer, showing it with a note while the grader works; a progress bar the grader
+        shows (a long answer's) shows on the chat."""
         if sitting is not None and sitting.phase in ("asking", "follow-up") and text.strip():
             yield working(self.screen, sitting, "Grading...", text)
         yield self.perform(sitting, lambda s: s.answer(text), clears=True)
@@ -410,14 +421,17 @@ class Handlers:
 
 def wire(screen: Screen, handlers: Handlers) -> None:
     """Connect the buttons to the handlers; each is an API endpoint named after its button. Every request
-    but the timer's tick shares one queue, so at most the queue's default limit run at once."""
+    but the timer's tick shares one queue, so at most the queue's default limit run at once; while an
+    answer waits there, the chat's corner says where it is in line ("queue: 3/7"), then how long it has
+    been graded, with the grader's progress bar if it shows one."""
 
     outputs = screen.outputs()
     queued = {"outputs": outputs, "concurrency_id": "interviewer"}
     quiet = {**queued, "show_progress": "hidden"}
     screen.start.click(handlers.start, [screen.topics, screen.free_text, screen.count, screen.grader,
                                         screen.seconds], api_name="start", show_progress="minimal", **queued)
-    screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer", **quiet)
+    screen.submit.click(handlers.answer, [screen.state, screen.answer], api_name="answer",
+                        show_progress="minimal", show_progress_on=screen.chatbot, **queued)
     for name in ("hint", "skip", "retake", "next", "end"):
         getattr(screen, name).click(getattr(handlers, name), [screen.state], api_name=name, **quiet)
     screen.record.click(handlers.disagree, [screen.state, screen.my_score, screen.my_reason],
@@ -437,6 +451,19 @@ def wire(screen: Screen, handlers: Handlers) -> None:
 def logged_in_user(request: Any) -> str:
     """Whose history a sitting is: the login's user name, or the local user when the chat asks for none."""
     return getattr(request, "username", None) or LOCAL_USER
+
+
+def after_loading(runtime: Runtime, say: Callable[[str], None]) -> None:
+    """On a thread while the server serves: grade the answers left ungraded last time, then prepare the
+    grading of every question (Runtime.prepare_grading) and say so."""
+    grade_saved_answers(runtime, say)
+    started = time.perf_counter()
+    try:
+        count = runtime.prepare_grading()
+    except InterviewerError as exc:  # the candidates' answers say it too, when they are graded
+        say(f"Warning: the grading could not be prepared: {exc}")
+        return
+    say(f"Ready to grade: {count} questions prepared in {time.perf_counter() - started:.0f} s")
 
 
 def grade_saved_answers(runtime: Runtime, say: Callable[[str], None]) -> None:
@@ -528,12 +555,12 @@ def pop_up(message: str) -> None:
 def serve(settings: Settings, say: Callable[[str], None]) -> None:
     """Serve the web chat until interrupted, saying its URL; the model loads while the first page opens."""
     check_model_and_device(settings.model, settings.device)
-    runtime = Runtime(settings, notify=pop_up)
+    runtime = Runtime(settings, notify=pop_up, model_threads=MODEL_THREADS)
     history = runtime.history  # opened now, so a --db that cannot be used stops the server before it serves
     app = build_app(runtime)
     url = launch(app, settings)
     runtime.start_loading()
-    threading.Thread(target=grade_saved_answers, args=(runtime, say), daemon=True).start()
+    threading.Thread(target=after_loading, args=(runtime, say), daemon=True).start()
     others = open_addresses(settings.web_host, app.server_port)[1:]
     say(f"Serving the interview chat at {url} (Ctrl-C stops it)")
     if others:
