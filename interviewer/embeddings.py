@@ -26,6 +26,7 @@ class TokenVectors:
 
     pieces: tuple[str, ...]
     vectors: np.ndarray  # one unit-length row per piece
+    sentence: np.ndarray  # the whole text's unit vector, as `embed` gives it (the mean of every token's)
 
 
 class Embedder(Protocol):
@@ -40,6 +41,11 @@ class Embedder(Protocol):
     def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
         """Each text's word pieces with their unit-length contextual vectors."""
         ...
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    """VECTOR scaled to length 1 (a zero vector stays zero)."""
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 
 def shipped_model_path() -> Path:
@@ -185,9 +191,10 @@ class SentenceTransformerEmbedder:
         for pieces, output in zip(pieces_per_text, outputs):
             keep = [i for i, piece in enumerate(pieces)
                     if piece not in tokenizer.all_special_tokens and any(c.isalnum() for c in piece)]
-            vectors = np.asarray(output[: len(pieces)], dtype=np.float32)[keep]
+            every = np.asarray(output[: len(pieces)], dtype=np.float32)
+            vectors = every[keep]
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-            result.append(TokenVectors(tuple(pieces[i] for i in keep), vectors))
+            result.append(TokenVectors(tuple(pieces[i] for i in keep), vectors, unit(every.mean(axis=0))))
         return result
 
 
@@ -249,4 +256,5 @@ class CachingEmbedder:
             identity, vectors, tokens = pickle.load(handle)
         if identity == self.identity:
             self._vectors.update(vectors)
-            self._tokens.update(tokens)
+            # word pieces kept before TokenVectors had the sentence's vector are embedded again
+            self._tokens.update({t: v for t, v in tokens.items() if getattr(v, "sentence", None) is not None})

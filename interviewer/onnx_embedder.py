@@ -15,7 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer.embeddings import SentenceTransformerEmbedder, TokenVectors, model_identity, resolve_model
+from interviewer.embeddings import (
+    SentenceTransformerEmbedder,
+    TokenVectors,
+    model_identity,
+    resolve_model,
+    unit,
+)
 from interviewer.errors import BackendError
 
 ONNX_FOLDER = "onnx"
@@ -196,5 +202,6 @@ class OnnxEmbedder:
                         if piece not in self._special and any(c.isalnum() for c in piece)]
                 kept = np.asarray(vectors[keep], dtype=np.float32)
                 kept /= np.maximum(np.linalg.norm(kept, axis=1, keepdims=True), 1e-9)
-                result[row] = TokenVectors(tuple(pieces[i] for i in keep), kept)
+                sentence = unit(vectors[:length].mean(axis=0).astype(np.float32))
+                result[row] = TokenVectors(tuple(pieces[i] for i in keep), kept, sentence)
         return result

@@ -72,6 +72,8 @@ def test_onnx_gives_the_vectors_and_word_pieces_of_sentence_transformers(embedde
     ours, theirs = embedder.embed_tokens(some), torch_embedder.embed_tokens(some)
     assert [t.pieces for t in ours] == [t.pieces for t in theirs]
     assert max(np.abs(a.vectors - b.vectors).max() for a, b in zip(ours, theirs) if a.pieces) < 1e-5
+    sentences = np.vstack([t.sentence for t in ours + theirs])  # each text's vector from the same pass
+    assert np.abs(sentences - np.vstack([embedder.embed(some)] * 2)).max() < 1e-5
     assert len(ours[-2].pieces) < 256  # truncated as sentence-transformers truncates
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from interviewer.config import STRICTNESS_LEVELS
-from interviewer.embeddings import Embedder
+from interviewer.embeddings import Embedder, TokenVectors
 from interviewer.grading.evidence import CUT, answer_content
 from interviewer.grading.score_model import ScoreModel, load_score_model
 from interviewer.grading.signals import answer_signals, token_precision, token_recall
@@ -191,12 +191,13 @@ class OfflineGrader:
         denials = self._denials(question, targets, units, unit_vectors, wrong_units)
         said = without(split_units(answer, word_lists=False), wrong_units | denials)
         tokens = self.vectors.tokens_for(question)
-        recall, rubric_recall, precision = self._token_alignment(tokens, said)
+        said_pieces = self.embedder.embed_tokens([said])[0] if said else None
+        recall, rubric_recall, precision = self._token_alignment(tokens, said_pieces)
         best = self._best_per_key_point(alignment, wrong_units | denials)
         results = [self._judge(text, alignment, col, best[col], recall[col])
                    for col, text in enumerate(question.key_points)]
         q = targets.question[0]
-        answer_vector = self.embedder.embed([said or answer])[0]
+        answer_vector = said_pieces.sentence if said_pieces else self.embedder.embed([answer])[0]
         signals = answer_signals(
             said, rubric_text(question), question.question, recall, rubric_recall, precision,
             residual_similarity=beyond_question(answer_vector, tokens.rubric, q),
@@ -250,12 +251,12 @@ class OfflineGrader:
             similarity = np.hstack([similarity, self._similarity(q, vectors, targets.reference)])
         return similarity
 
-    def _token_alignment(self, tokens: QuestionTokens, said: str) -> tuple[list[float], float, float]:
-        """Token recall of each key point and of all of them within what the answer said (its statements
-        less those reported as mistakes), and the answer's token precision."""
-        if not said:
+    def _token_alignment(self, tokens: QuestionTokens, answer: TokenVectors | None
+                         ) -> tuple[list[float], float, float]:
+        """Token recall of each key point and of all of them within ANSWER, the word pieces of what the
+        answer said (its statements less those reported as mistakes; None: nothing), and its precision."""
+        if answer is None:
             return [0.0] * len(tokens.key_points), 0.0, 0.0
-        (answer,) = self.embedder.embed_tokens([said])
         recall = [token_recall(kp, answer, tokens.question_pieces) for kp in tokens.key_points]
         whole = token_recall(tokens.rubric_tokens, answer, tokens.question_pieces)
         return recall, whole, token_precision(answer, tokens.key_points, tokens.question_pieces)
