@@ -1,9 +1,13 @@
 """A large bank stays fast (issue 17): its questions are searched through an HNSW graph, the grading vectors
-are embedded when a question is first graded, and a build embeds shortest first and keeps the bank's order.
-The real model and real FAISS; the threshold of a large bank is lowered so that the shipped bank counts as
-one."""
+are embedded when a question is first graded, a build embeds shortest first and keeps the bank's order, and
+benchmarks/bank_scale.py measures every figure. The real model and real FAISS; the threshold of a large bank
+is lowered so that the shipped bank counts as one."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 import faiss
 import numpy as np
@@ -19,6 +23,8 @@ from interviewer.index import (
     open_index,
 )
 from interviewer.selection import select_questions
+
+from .conftest import ROOT
 
 
 def refuse_rebuild(message: str) -> None:
@@ -87,3 +93,23 @@ def test_a_build_embeds_shortest_first_and_keeps_the_order_of_the_texts(embedder
     assert np.allclose(embed_with_progress(embedder, texts, "Indexing", quiet=True), embedder.embed(texts),
                        atol=1e-4)
 
+
+def test_the_bank_scale_benchmark_measures_every_figure(tmp_path):
+    out = tmp_path / "bank_scale.json"
+    subprocess.run([sys.executable, "benchmarks/bank_scale.py", "--questions", "60", "--queries", "10",
+                    "--out", str(out)], cwd=ROOT, check=True, capture_output=True, text=True)
+    result = json.loads(out.read_text())
+    assert result["questions"] == 60 and result["index_type"] == "IndexFlatIP"
+    build, load = result["build"], result["cached_load"]
+    assert build["texts_embedded"] == 60 + 13 and build["ratio"] > 0
+    assert build["grading_texts_per_question"] > 4
+    assert set(build["on_disk_mb"]) == {"manifest.json", "questions.faiss", "topics.npy"}
+    assert set(build["phases"]) == {"generate bank", "load bank", "load model", "raw encode", "build index",
+                                    "save index"}
+    assert set(load["phases"]) == {"load bank", "load model", "open cached index", "searches",
+                                   "grading first use"}
+    for row in [*build["phases"].values(), *load["phases"].values()]:
+        assert row["seconds"] >= 0 and row["peak_mb"] > 0
+    for figures in (load["search_ms"]["faiss"], load["search_ms"]["whole"], load["grading_first_use_ms"]):
+        assert 0 < figures["p50"] <= figures["p99"]
+    assert load["recall_at_5"] == 1.0 and load["grading_first_use_ms"]["questions"] == 1
