@@ -34,28 +34,29 @@ MANIFEST = "manifest.json"
 FILES = {"questions": "questions.faiss", "topics": "topics.npy"}
 NOT_BUILT = "no index has been built there yet"
 
-# Every tuned number of the index, and where it came from: benchmarks/bank_scale.py and probes of FAISS on
-# the 2-core development machine shared with other work (faiss-cpu 1.15.1, all-MiniLM-L6-v2, 384 dimensions);
-# see "Bank scale" in benchmarks/README.md.
+# Every tuned number of the index, and where it came from: benchmarks/bank_scale.py (see "Bank scale" in
+# benchmarks/README.md) and probes of FAISS on the development machine, 2 cores shared with other work
+# (faiss-cpu 1.15.1, all-MiniLM-L6-v2, 384 dimensions).
 # Texts go to the embedder shortest first, EMBED_BATCH at a time, so a batch pads little: 4 of the
 # sentence-transformers embedder's own batches of 64, enough that the cost of a call vanishes, few enough
 # that the progress bar moves every few seconds even at 15 texts a second.
 EMBED_BATCH = 256
 # From LARGE_BANK questions on, the questions are searched through an HNSW graph instead of exactly. Exact
 # search of one query took 0.2 ms at 5,000 rows and 0.6 ms at 9,000; from 10,000 rows on FAISS splits it
-# over its threads, and with the other core busy a query took a median of 6 to 24 ms (p99 14 to 36 ms) at
-# 10,000 to 20,000 rows and 40 ms (p99 56 ms) at 100,000; exact search on one thread still grows with the bank
-# (p99 4 ms at 30,000 rows, 17 ms at 100,000). One query through the graph stays single-threaded and well
-# under a millisecond at any size measured.
+# over its threads, and with the other core busy a query then took a median of 6 to 24 ms (p99 14 to 36 ms)
+# at 10,000 to 20,000 rows and 40 ms (p99 56 ms) at 100,000; even on one thread it grows with the bank (p99
+# 4 ms at 30,000 random rows, 17 ms at 100,000). A query through the graph runs on one thread: p99 under
+# 1 ms at 10,000 generated questions.
 LARGE_BANK = 10_000
-# The graph: 32 neighbours a node (FAISS's usual choice for vectors of a few hundred dimensions; 16 recalled
-# as well but 32 is safer on real text), 40 candidates while building (FAISS's default: 80 built 1.3 to 2
-# times slower for no gain), 64 while searching: on 30,000 clustered random vectors recall@5 against exact
-# search was 0.972 at 32 and 0.999 at 64 and 128, at 0.14 ms a query; searches for more than 64 questions
-# are exact (see BankIndex.search_vector).
+# The graph, chosen on the 10,000 questions of bank_scale.py against exact search (1,000 key points as
+# queries; a fifth of them have their 5th and 6th questions within 0.001 of each other): 32 neighbours a
+# node; 200 candidates while building (recall@5 0.996 at efSearch 128, against 0.992 with FAISS's default
+# of 40, for 2.4 s of building instead of 0.7 s); 128 while searching (recall@5 0.957 at 32, 0.986 at 64,
+# 0.996 at 128, 0.999 at 256; p50 0.37 ms, p99 0.55 ms at 128). M 16 and 48 recalled less or no more.
+# Searches for more than HNSW_EF_SEARCH questions are exact (see BankIndex.search_vector).
 HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 40
-HNSW_EF_SEARCH = 64
+HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_SEARCH = 128
 
 
 @dataclass(frozen=True)
