@@ -52,6 +52,7 @@ SEED = 17
 QUESTIONS_PER_FILE = 250  # about 7,750 values and 250 KB a file, within a bank file's limits (yaml_files.py)
 RAW_BATCH = 4096  # texts a call in the raw encode; the embedder batches within a call
 K = 5
+EF_SEARCH_SWEEP = (32, 64, 128, 256)  # an HNSW graph's recall and speed are also measured at these
 
 
 def crossed(texts: list[str], rng: random.Random) -> str:
@@ -97,7 +98,8 @@ def rss_mb() -> float:
 
 @contextmanager
 def phase(phases: dict, name: str) -> Iterator[None]:
-    """Record the block's seconds and its peak resident size (sampled every 10 ms) as PHASES[NAME]."""
+    """Record the block's seconds, the CPU seconds of all this process's threads (steadier than seconds on a
+    busy machine) and its peak resident size (sampled every 10 ms) as PHASES[NAME]."""
     peak, done = [rss_mb()], threading.Event()
 
     def sample() -> None:
@@ -106,12 +108,13 @@ def phase(phases: dict, name: str) -> Iterator[None]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     yield
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     done.set()
     sampler.join()
-    phases[name] = {"seconds": round(seconds, 2), "peak_mb": round(max(peak[0], rss_mb()))}
+    phases[name] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
+                    "peak_mb": round(max(peak[0], rss_mb()))}
 
 
 def loaded_embedder() -> Embedder:
@@ -174,6 +177,20 @@ def recall_at_k(index: BankIndex, vectors: np.ndarray) -> float:
     return round(float(np.mean([len(f & set(e)) / K for f, e in zip(found, exact)])), 4)
 
 
+def ef_search_sweep(index: BankIndex, vectors: np.ndarray) -> dict:
+    """Recall@5 and FAISS p50/p99 ms at each of EF_SEARCH_SWEEP (none for exact search)."""
+    graph = getattr(index.faiss_index, "hnsw", None)
+    if graph is None:
+        return {}
+    chosen, sweep = graph.efSearch, {}
+    for ef_search in EF_SEARCH_SWEEP:
+        graph.efSearch = ef_search
+        ms = timed_ms([lambda v=v: index.search_vector(v, K) for v in vectors])
+        sweep[ef_search] = {"recall_at_5": recall_at_k(index, vectors), **percentiles(ms)}
+    graph.efSearch = chosen
+    return sweep
+
+
 def refuse_rebuild(message: str) -> None:
     raise SystemExit(f"the cached index did not load: {message}")
 
@@ -196,10 +213,11 @@ def open_and_search(bank_dir: Path, cache_dir: Path, queries: int) -> dict:
         faiss_ms = timed_ms([lambda v=v: index.search_vector(v, K) for v in vectors])
         whole_ms = timed_ms([lambda t=t: index.search(t, K) for t in texts])
         recall = recall_at_k(index, vectors)
+        sweep = ef_search_sweep(index, vectors)
     with phase(phases, "grading first use"):
         grading_ms = timed_ms([lambda q=q: index.texts_for(q.id, "key_point") for q in graded])
     return {"queries": queries, "search_ms": {"faiss": percentiles(faiss_ms), "whole": percentiles(whole_ms)},
-            "recall_at_5": recall,
+            "recall_at_5": recall, "ef_search_sweep": sweep,
             "grading_first_use_ms": {"questions": len(graded), **percentiles(grading_ms)}, "phases": phases}
 
 
@@ -207,17 +225,22 @@ def print_table(result: dict) -> None:
     build, load = result["build"], result["cached_load"]
     print(f"{result['machine']}; model {result['model']}; {result['questions']:,} questions, "
           f"{build['texts_embedded']:,} texts embedded; {result['index_type']}")
-    print(f"{'phase':34s} {'seconds':>9s} {'peak MB':>8s}")
+    print(f"{'phase':34s} {'seconds':>9s} {'CPU s':>9s} {'peak MB':>8s}")
     for process, phases in (("build", build["phases"]), ("fresh process", load["phases"])):
         for name, row in phases.items():
-            print(f"{process + ': ' + name:34s} {row['seconds']:9.2f} {row['peak_mb']:8,d}")
+            print(f"{process + ': ' + name:34s} {row['seconds']:9.2f} {row['cpu_seconds']:9.2f} "
+                  f"{row['peak_mb']:8,d}")
     search = load["search_ms"]
     on_disk = sum(build["on_disk_mb"].values())
-    print(f"build / raw encode: {build['ratio']:.2f}; index on disk: {on_disk:.1f} MB")
+    print(f"build / raw encode: {build['ratio']:.2f} (CPU {build['cpu_ratio']:.2f}); "
+          f"index on disk: {on_disk:.1f} MB")
     print(f"search p50/p99 ms: FAISS {search['faiss']['p50']:.3f}/{search['faiss']['p99']:.3f}, "
           f"whole {search['whole']['p50']:.1f}/{search['whole']['p99']:.1f}; recall@5 {load['recall_at_5']}; "
           f"grading vectors' first use p50/p99 ms {load['grading_first_use_ms']['p50']:.0f}/"
           f"{load['grading_first_use_ms']['p99']:.0f}")
+    for ef_search, row in load["ef_search_sweep"].items():
+        print(f"efSearch {ef_search}: recall@5 {row['recall_at_5']}, FAISS p50/p99 ms {row['p50']:.3f}/"
+              f"{row['p99']:.3f}")
 
 
 def main() -> None:
@@ -241,8 +264,9 @@ def main() -> None:
     if child.returncode:
         raise SystemExit(f"the fresh process failed:\n{child.stderr[-3000:]}")
     build["phases"] = {**phases, **build["phases"]}
-    seconds = {name: row["seconds"] for name, row in build["phases"].items()}
-    build["ratio"] = round(seconds["build index"] / seconds["raw encode"], 3)
+    build_phase, raw_phase = build["phases"]["build index"], build["phases"]["raw encode"]
+    build["ratio"] = round(build_phase["seconds"] / raw_phase["seconds"], 3)
+    build["cpu_ratio"] = round(build_phase["cpu_seconds"] / raw_phase["cpu_seconds"], 3)
     result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
               "model": build.pop("model"), "questions": args.questions, "index_type": build.pop("index_type"),
               "build": build, "cached_load": json.loads(child.stdout.splitlines()[-1])}
