@@ -26,6 +26,10 @@ from interviewer.practice.records import PracticeRecord
 from interviewer.selection import pick_for_practice, select_questions
 from interviewer.session import Interview, grade_answer
 
+# The questions a server prepares the grading of at start: about 0.1 s of CPU each on two cores, so the
+# shipped bank (77) takes seconds and a bank of 100,000 is not embedded twice over in the background.
+PREPARED_QUESTIONS = 2_000
+
 
 class Runtime:
     """The pieces interviews need; the slow ones load on a thread so the first question is instant.
@@ -100,12 +104,14 @@ class Runtime:
     def prepare_grading(self) -> int:
         """Have the offline grader embed now what it embeds once per bank question (a server does this in
         the background once the index loads), so that no candidate's first answer to a question waits
-        for it; how many questions."""
+        for it; how many questions: the bank's first PREPARED_QUESTIONS (a bigger bank's others are
+        prepared at their first answer, as the index embeds their grading texts then)."""
         index = self.index()
         with self._lock:
             offline = self._offline_grader(index)
-        offline.prepare(self.bank.questions)
-        return len(self.bank.questions)
+        questions = self.bank.questions[:PREPARED_QUESTIONS]
+        offline.prepare(questions)
+        return len(questions)
 
     def chat_client(self, mode: str | None = None) -> ChatClient | None:
         """The LLM client when MODE (default: the settings' choice) selects the LLM, else None."""

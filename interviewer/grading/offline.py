@@ -166,9 +166,11 @@ class OfflineGrader:
         )
 
     def prepare(self, questions: Iterable[Question]) -> None:
-        """Embed now what grading an answer to each of QUESTIONS embeds once (its key points word piece by
-        word piece), so that no first answer to one of them waits for it."""
+        """Embed now what grading an answer to each of QUESTIONS embeds once (its key points, mistakes and
+        reference sentences, and its key points word piece by word piece), so that no first answer to one
+        of them waits for it."""
         for question in questions:
+            self.vectors.for_question(question)
             self.vectors.tokens_for(question)
 
     @property

@@ -64,8 +64,7 @@ class VectorSource:
                 self._tokens.clear()
             *key_points, asked, whole = self.embedder.embed_tokens(
                 [*question.key_points, question.question, rubric_text(question)])
-            rubric = self.embedder.embed([rubric_text(question)])[0]
-            self._tokens[key] = QuestionTokens(key_points, set(asked.pieces), rubric, whole)
+            self._tokens[key] = QuestionTokens(key_points, set(asked.pieces), whole.sentence, whole)
         return self._tokens[key]
 
     def related(self, question: Question) -> list[QuestionVectors]:
