@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,19 @@ class Bank:
     content_hash: str
 
     def get(self, question_id: str) -> Question:
-        """The question with this id, or a CorpusError naming the id."""
+        """The question with this id (in any case), or a CorpusError naming the id."""
+        question = self._by_id.get(question_id.lower())
+        if question is None:
+            raise CorpusError(f"no question with id {question_id!r} in {self.folder}")
+        return question
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        """The questions by lower-case id (the first of a repeated one, as a scan in order finds it)."""
+        found: dict[str, Question] = {}
         for question in self.questions:
-            if question.id.lower() == question_id.lower():
-                return question
-        raise CorpusError(f"no question with id {question_id!r} in {self.folder}")
+            found.setdefault(question.id.lower(), question)
+        return found
 
     def topic_names(self) -> list[str]:
         """The taxonomy's topic names, in file order."""
