@@ -9,7 +9,7 @@ import numpy as np
 
 from interviewer.embeddings import Embedder, TokenVectors
 from interviewer.errors import CorpusError
-from interviewer.index import BankIndex
+from interviewer.index import BankIndex, embed_grading_texts
 from interviewer.models import Question
 
 KINDS = ("question", "key_point", "mistake", "reference")
@@ -82,14 +82,8 @@ class VectorSource:
             return False
 
     def _embed(self, question: Question) -> QuestionVectors:
-        groups = [[question.question], list(question.key_points), list(question.mistakes),
-                  question.reference_sentences]
-        vectors = self.embedder.embed([text for group in groups for text in group])
-        parts, start = [], 0
-        for group in groups:
-            parts.append(vectors[start : start + len(group)])
-            start += len(group)
-        return QuestionVectors(*parts)
+        vectors = embed_grading_texts(self.embedder, question)
+        return QuestionVectors(*(vectors[kind] for kind in KINDS))
 
 
 def content_key(question: Question) -> str:
