@@ -455,7 +455,7 @@ def logged_in_user(request: Any) -> str:
 
 def after_loading(runtime: Runtime, say: Callable[[str], None]) -> None:
     """On a thread while the server serves: grade the answers left ungraded last time, then prepare the
-    grading of every question (Runtime.prepare_grading) and say so."""
+    grading of the bank's questions (Runtime.prepare_grading) and say so."""
     grade_saved_answers(runtime, say)
     started = time.perf_counter()
     try:
