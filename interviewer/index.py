@@ -88,8 +88,9 @@ def embed_grading_texts(embedder: Embedder, question: Question) -> dict[str, np.
     return dict(zip(groups, np.split(vectors, ends)))
 
 
-def embed_with_progress(embedder: Embedder, texts: list[str], label: str, quiet: bool) -> np.ndarray:
-    """Embed shortest first, EMBED_BATCH texts at a time, behind a progress bar on stderr (none when quiet);
+def embed_with_progress(embedder: Embedder, texts: list[str], label: str, quiet: bool,
+                        batch: int = EMBED_BATCH) -> np.ndarray:
+    """Embed shortest first, BATCH texts at a time, behind a progress bar on stderr (none when quiet);
     the rows come back in the order of TEXTS."""
     from tqdm import tqdm
 
@@ -97,8 +98,8 @@ def embed_with_progress(embedder: Embedder, texts: list[str], label: str, quiet:
     chunks = []
     with tqdm(total=len(texts), desc=label, unit="text", file=sys.stderr, leave=False,
               disable=quiet) as bar:
-        for start in range(0, len(order), EMBED_BATCH):
-            chunk = [texts[row] for row in order[start : start + EMBED_BATCH]]
+        for start in range(0, len(order), batch):
+            chunk = [texts[row] for row in order[start : start + batch]]
             chunks.append(embedder.embed(chunk))
             bar.update(len(chunk))
     if not chunks:

@@ -7,7 +7,6 @@ recall; with lexical and length signals these feed the score model (score_model.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -19,7 +18,7 @@ from interviewer.grading.evidence import CUT, answer_content
 from interviewer.grading.score_model import ScoreModel, load_score_model
 from interviewer.grading.signals import answer_signals, token_precision, token_recall
 from interviewer.grading.vectors import QuestionTokens, QuestionVectors, VectorSource, rubric_text
-from interviewer.index import BankIndex
+from interviewer.index import BankIndex, embed_with_progress
 from interviewer.models import Grade, KeyPointResult, MistakeFound, Question
 from interviewer.scoring import rounded_score
 from interviewer.text import (
@@ -440,17 +439,8 @@ def embedded_once(embedder: Embedder, texts: list[str]) -> np.ndarray:
     """The vectors of TEXTS, one row each, embedding each distinct text once (a long answer repeats
     itself); a long answer's statements are embedded behind a progress bar, which the web chat shows."""
     distinct = list(dict.fromkeys(texts))
-    if len(distinct) <= PROGRESS_AFTER:
-        vectors = embedder.embed(distinct)
-    else:
-        from tqdm import tqdm
-
-        with tqdm(total=len(distinct), desc="Grading", unit="statement", file=sys.stderr, leave=False) as bar:
-            chunks = []
-            for start in range(0, len(distinct), PROGRESS_CHUNK):
-                chunks.append(embedder.embed(distinct[start : start + PROGRESS_CHUNK]))
-                bar.update(len(chunks[-1]))
-            vectors = np.vstack(chunks)
+    vectors = embed_with_progress(embedder, distinct, "Grading", quiet=len(distinct) <= PROGRESS_AFTER,
+                                  batch=PROGRESS_CHUNK)
     if len(distinct) == len(texts):
         return vectors
     rows = {text: row for row, text in enumerate(distinct)}
