@@ -9,7 +9,15 @@ import pytest
 
 from interviewer.corpus import load_bank
 from interviewer.errors import CorpusError
-from interviewer.yaml_files import BANK_FILE
+from interviewer.yaml_files import (
+    BANK_FILE,
+    CParser,
+    FastStrictLoader,
+    PlacedDict,
+    PlacedList,
+    StrictLoader,
+    read_text,
+)
 
 from .interviewer_process import one_error_line, run_interviewer
 
@@ -33,6 +41,31 @@ def test_a_list_nested_20000_deep_is_refused_at_once(bank_copy):
     path.write_text("[" * 20_000 + "]" * 20_000)
     message = topics_error(bank_copy)
     assert message == f"{path}:1: values nested more than 20 levels deep, too deep for a bank file"
+
+
+def test_a_list_nested_21_deep_is_refused_by_the_loaders_limit(bank_copy):
+    path = bank_copy / "deep.yaml"  # within libyaml's own limit: the strict checks refuse it
+    path.write_text("[" * 20 + "[x]" + "]" * 20)
+    message = topics_error(bank_copy)
+    assert message == f"{path}:1: values nested more than 20 levels deep, too deep for a bank file"
+
+
+def placed_lines(value: object) -> object:
+    """Every line a loaded value remembers, nested as the value is."""
+    if isinstance(value, PlacedDict):
+        return (value.line, value.lines, {key: placed_lines(item) for key, item in value.items()})
+    if isinstance(value, PlacedList):
+        return (value.line, value.lines, [placed_lines(item) for item in value])
+    return None
+
+
+@pytest.mark.skipif(CParser is None, reason="this PyYAML has no libyaml")
+def test_libyaml_and_python_load_every_shipped_file_alike(bank_copy):
+    for path in sorted(bank_copy.glob("*.yaml")):
+        text = read_text(path, BANK_FILE)
+        fast, python = FastStrictLoader(text, BANK_FILE), StrictLoader(text, BANK_FILE)
+        fast_data, python_data = fast.get_single_data(), python.get_single_data()
+        assert fast_data == python_data and placed_lines(fast_data) == placed_lines(python_data), path.name
 
 
 def test_a_second_question_key_in_one_entry_is_refused(bank_copy):
