@@ -6,7 +6,7 @@ import hashlib
 import os
 import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -46,6 +46,17 @@ class Embedder(Protocol):
 def unit(vector: np.ndarray) -> np.ndarray:
     """VECTOR scaled to length 1 (a zero vector stays zero)."""
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+def token_vectors(pieces: Sequence[str], hidden: np.ndarray, special: Collection[str]) -> TokenVectors:
+    """One text's TokenVectors from its word pieces and the model's last-layer vector of each (a row per
+    piece): the pieces that carry a word (not SPECIAL, some letter or digit), each vector at unit length,
+    and the whole text's vector, the mean of every row as mean pooling gives it."""
+    every = np.asarray(hidden, dtype=np.float32)
+    keep = [i for i, piece in enumerate(pieces) if piece not in special and any(c.isalnum() for c in piece)]
+    vectors = every[keep]
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    return TokenVectors(tuple(pieces[i] for i in keep), vectors, unit(every.mean(axis=0)))
 
 
 def shipped_model_path() -> Path:
@@ -187,15 +198,9 @@ class SentenceTransformerEmbedder:
             limit = self._model.max_seq_length
             pieces_per_text = [tokenizer.convert_ids_to_tokens(
                 tokenizer(text, truncation=True, max_length=limit)["input_ids"]) for text in texts]
-        result = []
-        for pieces, output in zip(pieces_per_text, outputs):
-            keep = [i for i, piece in enumerate(pieces)
-                    if piece not in tokenizer.all_special_tokens and any(c.isalnum() for c in piece)]
-            every = np.asarray(output[: len(pieces)], dtype=np.float32)
-            vectors = every[keep]
-            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-            result.append(TokenVectors(tuple(pieces[i] for i in keep), vectors, unit(every.mean(axis=0))))
-        return result
+        special = set(tokenizer.all_special_tokens)
+        return [token_vectors(pieces, output[: len(pieces)], special)
+                for pieces, output in zip(pieces_per_text, outputs)]
 
 
 def embedder_for(settings: Settings, threads: int | None = None) -> Embedder:

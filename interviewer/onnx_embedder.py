@@ -20,7 +20,7 @@ from interviewer.embeddings import (
     TokenVectors,
     model_identity,
     resolve_model,
-    unit,
+    token_vectors,
 )
 from interviewer.errors import BackendError
 
@@ -197,11 +197,5 @@ class OnnxEmbedder:
         result: list[TokenVectors | None] = [None] * len(texts)
         for rows, encodings, mask, hidden in self._hidden_states(texts):
             for row, encoding, length, vectors in zip(rows, encodings, mask.sum(axis=1), hidden):
-                pieces = encoding.tokens[:length]
-                keep = [i for i, piece in enumerate(pieces)
-                        if piece not in self._special and any(c.isalnum() for c in piece)]
-                kept = np.asarray(vectors[keep], dtype=np.float32)
-                kept /= np.maximum(np.linalg.norm(kept, axis=1, keepdims=True), 1e-9)
-                sentence = unit(vectors[:length].mean(axis=0).astype(np.float32))
-                result[row] = TokenVectors(tuple(pieces[i] for i in keep), kept, sentence)
+                result[row] = token_vectors(encoding.tokens[:length], vectors[:length], self._special)
         return result
